@@ -1,0 +1,114 @@
+/*
+ * esp_amp_rpmsg.h - RPMsg: endpoints multiplexed over a pair of rings.
+ *
+ * API names, signatures and return values follow the ESP-AMP RPMsg
+ * description. Every function that can fail returns -1 or NULL, changes
+ * nothing, and records the reason (esp_amp_get_last_error()).
+ */
+#ifndef ESP_AMP_RPMSG_H
+#define ESP_AMP_RPMSG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "esp_amp_err.h"
+#include "esp_amp_queue.h"
+#include "esp_amp_shm.h"
+#include "esp_amp_sw_intr.h"
+#include "esp_amp_sys_info.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ESP_AMP_RPMSG_DATA_DEFAULT ((uint16_t)0x0)
+
+typedef int (*esp_amp_ept_cb_t)(void *msg_data, uint16_t data_len,
+                                uint16_t src_addr, void *rx_cb_data);
+
+typedef struct esp_amp_rpmsg_ept_t {
+    esp_amp_ept_cb_t rx_cb;             /* called for each message           */
+    void *rx_cb_data;                   /* passed to rx_cb                   */
+    struct esp_amp_rpmsg_ept_t *next_ept;
+    uint16_t addr;                      /* endpoint address                  */
+} esp_amp_rpmsg_ept_t;
+
+/* Counters kept per device (local, never shared). */
+typedef struct esp_amp_rpmsg_stats_t {
+    uint32_t tx_msgs;        /* messages sent                                 */
+    uint32_t rx_msgs;        /* messages delivered to an endpoint callback    */
+    uint32_t rx_no_ept;      /* for a missing endpoint / NULL callback: freed */
+    uint32_t rx_bad_header;  /* header inconsistent with descriptor: freed    */
+    uint32_t rx_corrupt;     /* ring refused a peer-written descriptor        */
+    uint32_t tx_no_buf;      /* create_message/send found the queue full      */
+    uint32_t tx_too_big;     /* overflow refusals                             */
+    uint32_t bad_ptr;        /* destroy/send_nocopy of a pointer not held     */
+    uint32_t notifies;       /* doorbells rung on the peer                    */
+} esp_amp_rpmsg_stats_t;
+
+typedef struct esp_amp_rpmsg_dev_t {
+    esp_amp_queue_t *rx_queue;
+    esp_amp_queue_t *tx_queue;
+    esp_amp_rpmsg_ept_t *ept_list;
+    bool notify;             /* ring the peer after send                      */
+    bool poll;               /* this core polls (no rx interrupt)             */
+    bool intr_enabled;       /* rx handler registered                         */
+    volatile bool busy;      /* a dispatch loop runs on this core             */
+    volatile bool deferred;  /* doorbell came while busy: run again           */
+    esp_amp_rpmsg_stats_t stats;
+} esp_amp_rpmsg_dev_t;
+
+/* Initialisation ---------------------------------------------------------*/
+int esp_amp_rpmsg_main_init(esp_amp_rpmsg_dev_t *rpmsg_dev, uint16_t queue_len,
+                            uint16_t queue_item_size, bool notify, bool poll);
+int esp_amp_rpmsg_sub_init(esp_amp_rpmsg_dev_t *rpmsg_dev, bool notify,
+                           bool poll);
+int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
+                                  esp_amp_queue_t rpmsg_vqueue[],
+                                  uint16_t queue_len, uint16_t queue_item_size,
+                                  bool notify, bool poll,
+                                  esp_amp_sys_info_id_t sysinfo_id);
+int esp_amp_rpmsg_sub_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
+                                 esp_amp_queue_t rpmsg_vqueue[], bool notify,
+                                 bool poll, esp_amp_sys_info_id_t sysinfo_id);
+int esp_amp_rpmsg_intr_enable(esp_amp_rpmsg_dev_t *rpmsg_dev);
+
+/* Endpoints --------------------------------------------------------------*/
+esp_amp_rpmsg_ept_t *esp_amp_rpmsg_create_endpoint(
+    esp_amp_rpmsg_dev_t *rpmsg_device, uint16_t ept_addr,
+    esp_amp_ept_cb_t ept_rx_cb, void *ept_rx_cb_data,
+    esp_amp_rpmsg_ept_t *ept_ctx);
+esp_amp_rpmsg_ept_t *esp_amp_rpmsg_del_endpoint(
+    esp_amp_rpmsg_dev_t *rpmsg_device, uint16_t ept_addr);
+esp_amp_rpmsg_ept_t *esp_amp_rpmsg_delete_endpoint(
+    esp_amp_rpmsg_dev_t *rpmsg_device, uint16_t ept_addr);
+esp_amp_rpmsg_ept_t *esp_amp_rpmsg_rebind_endpoint(
+    esp_amp_rpmsg_dev_t *rpmsg_device, uint16_t ept_addr,
+    esp_amp_ept_cb_t ept_rx_cb, void *ept_rx_cb_data);
+esp_amp_rpmsg_ept_t *esp_amp_rpmsg_search_endpoint(
+    esp_amp_rpmsg_dev_t *rpmsg_device, uint16_t ept_addr);
+
+/* Send -------------------------------------------------------------------*/
+void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
+                                   uint32_t nbytes, uint16_t flags);
+int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
+                              esp_amp_rpmsg_ept_t *ept, uint16_t dst_addr,
+                              void *data, uint16_t data_len);
+int esp_amp_rpmsg_send(esp_amp_rpmsg_dev_t *rpmsg_dev, esp_amp_rpmsg_ept_t *ept,
+                       uint16_t dst_addr, void *data, uint16_t data_len);
+uint16_t esp_amp_rpmsg_get_max_size(esp_amp_rpmsg_dev_t *rpmsg_dev);
+
+/* Receive ----------------------------------------------------------------*/
+/* Deliver one received message to its endpoint: 0 if one was handled,
+ * -1 if none was waiting. */
+int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev);
+int esp_amp_rpmsg_destroy(esp_amp_rpmsg_dev_t *rpmsg_dev, void *msg_data);
+
+/* Extras -----------------------------------------------------------------*/
+/* Copy the device's counters into *stats. 0, or -1 on NULL arguments. */
+int esp_amp_rpmsg_get_stats(const esp_amp_rpmsg_dev_t *rpmsg_dev,
+                            esp_amp_rpmsg_stats_t *stats);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ESP_AMP_RPMSG_H */
