@@ -69,6 +69,9 @@ int esp_amp_queue_free_try(esp_amp_queue_t *q, void *buffer);
 bool esp_amp_queue_pending(const esp_amp_queue_t *q);
 /* Consumer: tell the producer whether to ring us after each send. */
 void esp_amp_queue_set_kick(esp_amp_queue_t *q, bool want);
+/* True when `buffer` is the start of one of this ring's buffers and this
+ * core holds it (allocated and not sent, or received and not freed). */
+bool esp_amp_queue_owns(const esp_amp_queue_t *q, const void *buffer);
 /* Buffers this core currently holds (allocated/received, not sent/freed). */
 uint16_t esp_amp_queue_held(const esp_amp_queue_t *q);
 
