@@ -25,6 +25,7 @@ typedef enum {
     ESP_AMP_ERR_CORRUPT = 9,      /* the peer wrote an invalid value        */
     ESP_AMP_ERR_NO_MEM = 10,      /* shared memory region exhausted         */
     ESP_AMP_ERR_BUSY = 11,        /* re-entered while the device is in use  */
+    ESP_AMP_ERR_LINK_DOWN = 12,   /* the peer restarted: link not (yet) up  */
 } esp_amp_err_t;
 
 /* Reason of the last failed call on this core (not reset by success). */

@@ -53,6 +53,11 @@ int esp_amp_queue_bind(esp_amp_queue_t *q, uint8_t *shm,
 void esp_amp_queue_pair_format(uint8_t *shm, esp_amp_shm_vq_pair_t *pair,
                                uint16_t len, uint16_t item_size);
 
+/* Put the ring bound to `q` back in its initial state (all buffers free,
+ * flags 0) and forget what this core held. Only while the peer does not
+ * touch the ring. */
+void esp_amp_queue_ring_reset(esp_amp_queue_t *q);
+
 /* Bytes needed for a device-pair block of this geometry (0 if invalid). */
 uint32_t esp_amp_queue_pair_size(uint16_t len, uint16_t item_size);
 

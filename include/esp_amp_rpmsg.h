@@ -43,17 +43,41 @@ typedef struct esp_amp_rpmsg_stats_t {
     uint32_t tx_too_big;     /* overflow refusals                             */
     uint32_t bad_ptr;        /* destroy/send_nocopy of a pointer not held     */
     uint32_t notifies;       /* doorbells rung on the peer                    */
+    uint32_t link_resets;    /* rings reset because the peer restarted        */
+    uint32_t link_down;      /* operations refused while the link was down    */
 } esp_amp_rpmsg_stats_t;
+
+/* State of the link between the two cores of a device pair. */
+typedef enum {
+    ESP_AMP_LINK_DOWN = 0,    /* sub core: the main core went away or reset;
+                                 nothing can be sent or received             */
+    ESP_AMP_LINK_JOINING = 1, /* main core: no sub core has joined yet (sends
+                                 queue up); sub core: waiting for the main
+                                 core to accept its (re)join                 */
+    ESP_AMP_LINK_UP = 2,      /* both cores in the same session              */
+} esp_amp_link_state_t;
+
+struct esp_amp_rpmsg_dev_t;
+typedef void (*esp_amp_link_cb_t)(struct esp_amp_rpmsg_dev_t *dev,
+                                  esp_amp_link_state_t state, void *arg);
 
 typedef struct esp_amp_rpmsg_dev_t {
     esp_amp_queue_t *rx_queue;
     esp_amp_queue_t *tx_queue;
     esp_amp_rpmsg_ept_t *ept_list;
+    esp_amp_shm_vq_pair_t *pair; /* the device pair block (this mapping)     */
+    uint32_t session;        /* region session the device is bound to         */
+    uint32_t join;           /* sub: join request written; main: answered     */
+    uint16_t sysinfo_id;     /* registry id of the pair block                 */
+    uint8_t link;            /* esp_amp_link_state_t                          */
+    bool main_core;          /* initialised by main_init                      */
     bool notify;             /* ring the peer after send                      */
     bool poll;               /* this core polls (no rx interrupt)             */
     bool intr_enabled;       /* rx handler registered                         */
     volatile bool busy;      /* a dispatch loop runs on this core             */
     volatile bool deferred;  /* doorbell came while busy: run again           */
+    esp_amp_link_cb_t link_cb;
+    void *link_cb_arg;
     esp_amp_rpmsg_stats_t stats;
 } esp_amp_rpmsg_dev_t;
 
@@ -104,6 +128,14 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev);
 int esp_amp_rpmsg_destroy(esp_amp_rpmsg_dev_t *rpmsg_dev, void *msg_data);
 
 /* Extras -----------------------------------------------------------------*/
+/* Link state of the device (checks the peer first). DOWN for NULL. */
+esp_amp_link_state_t esp_amp_rpmsg_get_link_state(esp_amp_rpmsg_dev_t *rpmsg_dev);
+
+/* Call cb(dev, state, arg) on every change of link state (from the context
+ * that notices it: task or ISR). NULL cb removes it. 0, or -1 on NULL dev. */
+int esp_amp_rpmsg_set_link_callback(esp_amp_rpmsg_dev_t *rpmsg_dev,
+                                    esp_amp_link_cb_t cb, void *arg);
+
 /* Copy the device's counters into *stats. 0, or -1 on NULL arguments. */
 int esp_amp_rpmsg_get_stats(const esp_amp_rpmsg_dev_t *rpmsg_dev,
                             esp_amp_rpmsg_stats_t *stats);

@@ -22,6 +22,7 @@ const char *esp_amp_err_name(esp_amp_err_t err)
         "ESP_AMP_ERR_NOT_FOUND", "ESP_AMP_ERR_EXISTS",
         "ESP_AMP_ERR_NOT_OWNED", "ESP_AMP_ERR_CORRUPT",
         "ESP_AMP_ERR_NO_MEM",   "ESP_AMP_ERR_BUSY",
+        "ESP_AMP_ERR_LINK_DOWN",
     };
     if ((unsigned)err >= sizeof(names) / sizeof(names[0])) {
         return "ESP_AMP_ERR_UNKNOWN";

@@ -144,6 +144,16 @@ static esp_amp_queue_desc_t *pair_desc(esp_amp_shm_vq_pair_t *pair,
            (ring ? len : 0);
 }
 
+static void ring_format(esp_amp_queue_desc_t *d, uint32_t ring_buf,
+                        uint16_t len, uint16_t item_size)
+{
+    for (uint32_t i = 0; i < len; i++) {
+        shm_st32(&d[i].addr, ring_buf + i * item_size);
+        shm_st16(&d[i].len, item_size);
+        shm_st16(&d[i].flags, freed_flags(0));
+    }
+}
+
 void esp_amp_queue_pair_format(uint8_t *shm, esp_amp_shm_vq_pair_t *pair,
                                uint16_t len, uint16_t item_size)
 {
@@ -151,19 +161,24 @@ void esp_amp_queue_pair_format(uint8_t *shm, esp_amp_shm_vq_pair_t *pair,
     uint32_t buf = base + pair_buf_off(len);
     shm_st32_rel(&pair->magic, 0);
     for (int ring = 0; ring < 2; ring++) {
-        esp_amp_queue_desc_t *d = pair_desc(pair, len, ring);
-        uint32_t ring_buf = buf + (uint32_t)ring * len * item_size;
-        for (uint32_t i = 0; i < len; i++) {
-            shm_st32(&d[i].addr, ring_buf + i * item_size);
-            shm_st16(&d[i].len, item_size);
-            shm_st16(&d[i].flags, freed_flags(0));
-        }
+        ring_format(pair_desc(pair, len, ring),
+                    buf + (uint32_t)ring * len * item_size, len, item_size);
         shm_st32(&pair->ctl[ring].kick_me, 0);
+        shm_st32(&pair->ctl[ring].join, 0);
     }
     shm_st16(&pair->queue_len, len);
     shm_st16(&pair->item_size, item_size);
     shm_st32(&pair->block_size, esp_amp_queue_pair_size(len, item_size));
     shm_st32_rel(&pair->magic, ESP_AMP_VQ_MAGIC);
+}
+
+void esp_amp_queue_ring_reset(esp_amp_queue_t *q)
+{
+    ring_format(q->desc, q->buf_off, q->size, q->max_item_size);
+    atomic_thread_fence(memory_order_release);
+    q->head = 0;
+    q->tail = 0;
+    esp_amp_zero(q->held, sizeof(q->held));
 }
 
 int esp_amp_queue_bind(esp_amp_queue_t *q, uint8_t *shm,

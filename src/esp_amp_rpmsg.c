@@ -23,114 +23,7 @@
  */
 #include "esp_amp_rpmsg.h"
 #include "esp_amp_priv.h"
-
-#define HDR ((uint16_t)sizeof(esp_amp_rpmsg_head_t))
-
-static bool dev_ready(const esp_amp_rpmsg_dev_t *dev)
-{
-    return dev != NULL && dev->rx_queue != NULL && dev->tx_queue != NULL;
-}
-
-/* Init ------------------------------------------------------------------ */
-
-static int tx_notify(void *priv)
-{
-    esp_amp_rpmsg_dev_t *dev = priv;
-    dev->stats.notifies++;
-    return esp_amp_sw_intr_trigger(SW_INTR_RESERVED_ID_RPMSG);
-}
-
-static int dev_bind(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t vq[],
-                    esp_amp_shm_vq_pair_t *pair, bool main_core, bool notify,
-                    bool poll)
-{
-    uint8_t *shm = esp_amp_platform_shm_base();
-    int tx_ring = main_core ? 0 : 1;
-    esp_amp_zero(dev, sizeof(*dev));
-    if (esp_amp_queue_bind(&vq[0], shm, pair, tx_ring, true, tx_notify, dev) ||
-        esp_amp_queue_bind(&vq[1], shm, pair, tx_ring ^ 1, false, NULL, dev)) {
-        return -1;
-    }
-    dev->tx_queue = &vq[0];
-    dev->rx_queue = &vq[1];
-    dev->notify = notify;
-    dev->poll = poll;
-    if (!notify) {
-        vq[0].notify_fc = NULL;
-    }
-    return 0;
-}
-
-int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
-                                  esp_amp_queue_t rpmsg_vqueue[],
-                                  uint16_t queue_len, uint16_t queue_item_size,
-                                  bool notify, bool poll,
-                                  esp_amp_sys_info_id_t sysinfo_id)
-{
-    if (rpmsg_dev == NULL || rpmsg_vqueue == NULL || queue_len == 0 ||
-        queue_len > ESP_AMP_QUEUE_MAX_LEN || queue_item_size <= HDR ||
-        queue_item_size > 0xfffcu) {
-        return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
-    }
-    uint16_t len = 1;
-    while (len < queue_len) {
-        len = (uint16_t)(len << 1);
-    }
-    uint16_t item = (uint16_t)((queue_item_size + 3u) & ~3u);
-    uint32_t size = esp_amp_queue_pair_size(len, item);
-    if (size == 0) {
-        return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
-    }
-    esp_amp_shm_vq_pair_t *pair = esp_amp_sys_info_alloc((uint16_t)sysinfo_id, size);
-    if (pair == NULL) {
-        return -1;
-    }
-    esp_amp_queue_pair_format(esp_amp_platform_shm_base(), pair, len, item);
-    return dev_bind(rpmsg_dev, rpmsg_vqueue, pair, true, notify, poll);
-}
-
-int esp_amp_rpmsg_sub_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
-                                 esp_amp_queue_t rpmsg_vqueue[], bool notify,
-                                 bool poll, esp_amp_sys_info_id_t sysinfo_id)
-{
-    if (rpmsg_dev == NULL || rpmsg_vqueue == NULL) {
-        return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
-    }
-    uint32_t size = 0;
-    esp_amp_shm_vq_pair_t *pair = esp_amp_sys_info_get((uint16_t)sysinfo_id, &size);
-    if (pair == NULL) {
-        return esp_amp_fail(ESP_AMP_ERR_NOT_INIT);
-    }
-    if (size < sizeof(*pair) ||
-        shm_ld32_acq(&pair->magic) != ESP_AMP_VQ_MAGIC) {
-        return esp_amp_fail(ESP_AMP_ERR_NOT_INIT);
-    }
-    uint16_t len = shm_ld16(&pair->queue_len);
-    uint16_t item = shm_ld16(&pair->item_size);
-    uint32_t need = esp_amp_queue_pair_size(len, item);
-    if (need == 0 || item <= HDR || need > size ||
-        shm_ld32(&pair->block_size) != need) {
-        return esp_amp_fail(ESP_AMP_ERR_CORRUPT);
-    }
-    return dev_bind(rpmsg_dev, rpmsg_vqueue, pair, false, notify, poll);
-}
-
-int esp_amp_rpmsg_main_init(esp_amp_rpmsg_dev_t *rpmsg_dev, uint16_t queue_len,
-                            uint16_t queue_item_size, bool notify, bool poll)
-{
-    return esp_amp_rpmsg_main_init_by_id(
-        rpmsg_dev, esp_amp_core_state()->default_vq, queue_len,
-        queue_item_size, notify, poll, SYS_INFO_RESERVED_ID_VQUEUE);
-}
-
-int esp_amp_rpmsg_sub_init(esp_amp_rpmsg_dev_t *rpmsg_dev, bool notify,
-                           bool poll)
-{
-    return esp_amp_rpmsg_sub_init_by_id(rpmsg_dev,
-                                        esp_amp_core_state()->default_vq,
-                                        notify, poll,
-                                        SYS_INFO_RESERVED_ID_VQUEUE);
-}
+#include "esp_amp_rpmsg_priv.h"
 
 /* Receive --------------------------------------------------------------- */
 
@@ -222,7 +115,10 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
     if (!dispatch_enter(rpmsg_dev)) {
         return esp_amp_fail(ESP_AMP_ERR_BUSY);
     }
-    int rc = dispatch_one(rpmsg_dev);
+    int rc = esp_amp_link_check(rpmsg_dev);
+    if (rc == 0) {
+        rc = dispatch_one(rpmsg_dev);
+    }
     dispatch_leave(rpmsg_dev);
     return rc;
 }
@@ -232,6 +128,10 @@ static int rx_isr(void *arg)
 {
     esp_amp_rpmsg_dev_t *dev = arg;
     if (!dispatch_enter(dev)) {
+        return 0;
+    }
+    if (esp_amp_link_check(dev) != 0) {
+        dispatch_leave(dev);
         return 0;
     }
     do {
@@ -271,6 +171,9 @@ int esp_amp_rpmsg_destroy(esp_amp_rpmsg_dev_t *rpmsg_dev, void *msg_data)
     if (!dev_ready(rpmsg_dev) || msg_data == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
+    if (esp_amp_link_check(rpmsg_dev) != 0) {
+        return -1;
+    }
     void *buf = (void *)((uintptr_t)msg_data - HDR);
     esp_amp_env_enter_critical();
     int rc = esp_amp_queue_free_try(rpmsg_dev->rx_queue, buf);
@@ -295,6 +198,9 @@ uint16_t esp_amp_rpmsg_get_max_size(esp_amp_rpmsg_dev_t *rpmsg_dev)
 static void *tx_alloc(esp_amp_rpmsg_dev_t *dev, uint32_t nbytes)
 {
     void *buf = NULL;
+    if (esp_amp_link_check(dev) != 0) {
+        return NULL;
+    }
     esp_amp_env_enter_critical();
     int rc = esp_amp_queue_alloc_try(dev->tx_queue, &buf,
                                      (uint16_t)(nbytes + HDR));
@@ -311,7 +217,10 @@ static void *tx_alloc(esp_amp_rpmsg_dev_t *dev, uint32_t nbytes)
 static int tx_send(esp_amp_rpmsg_dev_t *dev, esp_amp_rpmsg_head_t *h,
                    uint16_t src, uint16_t dst, uint16_t len, bool check_size)
 {
-    int rc;
+    int rc = esp_amp_link_check(dev);
+    if (rc != 0) {
+        return rc;
+    }
     esp_amp_env_enter_critical();
     if (!esp_amp_queue_owns(dev->tx_queue, h)) {
         dev->stats.bad_ptr++;

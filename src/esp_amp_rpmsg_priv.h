@@ -1,0 +1,22 @@
+/*
+ * esp_amp_rpmsg_priv.h - what the RPMsg data path (esp_amp_rpmsg.c) and the
+ * device life cycle (esp_amp_link.c) share.
+ */
+#ifndef ESP_AMP_RPMSG_PRIV_H
+#define ESP_AMP_RPMSG_PRIV_H
+
+#include "esp_amp_rpmsg.h"
+
+#define HDR ((uint16_t)sizeof(esp_amp_rpmsg_head_t))
+
+static inline bool dev_ready(const esp_amp_rpmsg_dev_t *dev)
+{
+    return dev != NULL && dev->rx_queue != NULL && dev->tx_queue != NULL;
+}
+
+/* Look at the peer's side of the link and move the link state on (rejoin,
+ * reset, notice a restart). 0 when the rings may be used now; -1 with
+ * ESP_AMP_ERR_LINK_DOWN otherwise. Call it before every ring operation. */
+int esp_amp_link_check(esp_amp_rpmsg_dev_t *dev);
+
+#endif /* ESP_AMP_RPMSG_PRIV_H */
