@@ -109,6 +109,9 @@ int esp_amp_sw_intr_trigger_self(esp_amp_sw_intr_id_t intr_id)
 void esp_amp_sw_intr_dispatch(void)
 {
     esp_amp_core_state_t *st = esp_amp_core_state();
+    /* An ISR must not change the error the interrupted code is about to
+     * read: keep it, as an ISR keeps the registers it interrupts. */
+    esp_amp_err_t saved_err = st->last_err;
     uint32_t bits = atomic_exchange_explicit(
         (_Atomic uint32_t *)pending_word(esp_amp_platform_core_id()), 0,
         memory_order_acquire);
@@ -125,4 +128,5 @@ void esp_amp_sw_intr_dispatch(void)
             }
         }
     }
+    st->last_err = saved_err;
 }

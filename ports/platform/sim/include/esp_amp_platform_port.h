@@ -1,0 +1,37 @@
+/*
+ * esp_amp_platform_port.h (sim) - platform port for the Linux simulator.
+ *
+ * Both simulated cores may be threads of one process, so the library keeps
+ * one state slot per core and picks it by the calling thread's core id
+ * (-1 outside a core: the library must only be called from inside one).
+ */
+#ifndef ESP_AMP_PLATFORM_PORT_H
+#define ESP_AMP_PLATFORM_PORT_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+int esp_amp_platform_core_id(void);
+
+#define ESP_AMP_PORT_CORE_SLOTS 2
+#define ESP_AMP_PORT_CORE_SLOT() ((unsigned)esp_amp_platform_core_id())
+
+/*
+ * The simulator's doorbell hardware, implemented in sim/sim.c and used by
+ * esp_amp_platform_sim.c (not part of the library's port interface):
+ *   sim_raise_doorbell(core)  set core's doorbell pending and interrupt the
+ *                             thread that runs it (no-op for a killed core
+ *                             or a bad id); may be called from any thread
+ *                             of any process of the simulation, or an ISR.
+ *   sim_set_doorbell_isr(isr) install (NULL: remove) the calling core's
+ *                             doorbell ISR; a doorbell already pending runs
+ *                             it as soon as interrupts allow.
+ */
+void sim_raise_doorbell(int core);
+void sim_set_doorbell_isr(void (*isr)(void));
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ESP_AMP_PLATFORM_PORT_H */
