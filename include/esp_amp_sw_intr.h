@@ -44,8 +44,8 @@ typedef int (*esp_amp_sw_intr_handler_t)(void *arg);
 /* Install the dispatcher as this core's doorbell handler. Idempotent. */
 int esp_amp_sw_intr_init(void);
 
-/* Register handler(arg) for intr_id. The same pair twice, a bad id, a NULL
- * handler or a full table -> -1. */
+/* Register handler(arg) for intr_id. The same (id, handler, arg) twice, a
+ * bad id, a NULL handler or a full table -> -1. */
 int esp_amp_sw_intr_add_handler(esp_amp_sw_intr_id_t intr_id,
                                 esp_amp_sw_intr_handler_t handler, void *arg);
 

@@ -45,7 +45,8 @@ int esp_amp_sw_intr_add_handler(esp_amp_sw_intr_id_t intr_id,
     int rc = 0;
     esp_amp_env_enter_critical();
     for (unsigned i = 0; i < st->sw_intr_count; i++) {
-        if (st->sw_intr[i].id == intr_id && st->sw_intr[i].fn == handler) {
+        if (st->sw_intr[i].id == intr_id && st->sw_intr[i].fn == handler &&
+            st->sw_intr[i].arg == arg) {
             rc = esp_amp_fail(ESP_AMP_ERR_EXISTS);
         }
     }
