@@ -15,9 +15,11 @@
 extern "C" {
 #endif
 
-/* Bring up this core's side of the library: on the main core, format the
- * shared region; on the sub core, check that the main core has done so.
- * Then install the software-interrupt dispatcher. 0 or -1. */
+/* Bring up this core's side of the library, once per boot: forget this
+ * core's library state (handlers, default device queues, last error); on the
+ * main core, format the shared region (a new session); on the sub core,
+ * check that the main core has done so. Then install the software-interrupt
+ * dispatcher. 0 or -1. */
 int esp_amp_init(void);
 
 #ifdef __cplusplus

@@ -36,7 +36,7 @@ stage ctest-tsan ctest --test-dir build-tsan --output-on-failure -L 'unit|thread
 # 4. Valgrind memcheck: the two-process demo and one stress run.
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 stage valgrind-demo $VG ./build/rpmsg_send_recv --rounds 4
-stage valgrind-stress $VG ./build/tests/stress_rpmsg --messages 20000 --sub-intr
+stage valgrind-stress $VG ./build/tests/stress_rpmsg --messages 100000 --sub-intr
 
 # 5. Fuzzers, briefly (their own script), the RISC-V target, the benchmark.
 [ -x scripts/fuzz.sh ] && stage fuzz scripts/fuzz.sh --quick

@@ -14,6 +14,8 @@ esp_amp_core_state_t *esp_amp_core_state(void)
 int esp_amp_init(void)
 {
     int rc;
+    /* A core that boots (or reboots) starts with empty library state. */
+    esp_amp_zero(esp_amp_core_state(), sizeof(esp_amp_core_state_t));
     if (esp_amp_platform_core_id() == ESP_AMP_CORE_MAIN) {
         rc = esp_amp_sys_info_init();
     } else {

@@ -7,7 +7,8 @@
  * simulator's per-core interrupt line (a signal, see sim/sim.c), and the
  * doorbell handler is stored per core, never per process. Time is
  * CLOCK_MONOTONIC. esp_amp_platform_delay_us() sleeps (rather than spins,
- * to leave the CPU to the peer core); doorbell ISRs still run during it.
+ * to leave the CPU to the peer core); doorbell ISRs still run during it, and
+ * it is a poll point for a pending doorbell (see sim_poll_doorbell).
  */
 #define _GNU_SOURCE
 
@@ -52,6 +53,7 @@ uint32_t esp_amp_platform_get_time_ms(void)
 
 void esp_amp_platform_delay_us(uint32_t us)
 {
+    sim_poll_doorbell();
     if (us == 0) {
         return;
     }
@@ -64,4 +66,5 @@ void esp_amp_platform_delay_us(uint32_t us)
      * lengthen it. */
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR) {
     }
+    sim_poll_doorbell();
 }

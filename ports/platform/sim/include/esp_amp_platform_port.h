@@ -8,6 +8,8 @@
 #ifndef ESP_AMP_PLATFORM_PORT_H
 #define ESP_AMP_PLATFORM_PORT_H
 
+#include <stdbool.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -27,9 +29,14 @@ int esp_amp_platform_core_id(void);
  *   sim_set_doorbell_isr(isr) install (NULL: remove) the calling core's
  *                             doorbell ISR; a doorbell already pending runs
  *                             it as soon as interrupts allow.
+ *   sim_poll_doorbell()       take the calling core's pending doorbell now
+ *                             (run its ISR, or record it for the end of the
+ *                             critical section): a poll point that makes up
+ *                             for a lost signal. True if one was pending.
  */
 void sim_raise_doorbell(int core);
 void sim_set_doorbell_isr(void (*isr)(void));
+bool sim_poll_doorbell(void);
 
 #ifdef __cplusplus
 }

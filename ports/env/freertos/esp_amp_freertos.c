@@ -1,0 +1,202 @@
+/*
+ * esp_amp_freertos.c - FreeRTOS helpers: receive queue and sends that wait
+ * (documented in include/esp_amp_freertos.h).
+ */
+#include "esp_amp_freertos.h"
+
+#include <string.h>
+
+/* Receive queue ----------------------------------------------------------*/
+
+static int rxq_bind(esp_amp_rpmsg_rxq_t *rxq, esp_amp_rpmsg_dev_t *dev,
+                    QueueHandle_t q)
+{
+    if (q == NULL) {
+        return -1;
+    }
+    rxq->dev = dev;
+    rxq->queue = q;
+    rxq->dropped = 0;
+    return 0;
+}
+
+#if (configSUPPORT_DYNAMIC_ALLOCATION == 1)
+int esp_amp_rpmsg_rxq_create(esp_amp_rpmsg_rxq_t *rxq, esp_amp_rpmsg_dev_t *dev,
+                             UBaseType_t depth)
+{
+    if (rxq == NULL || dev == NULL || depth == 0) {
+        return -1;
+    }
+    return rxq_bind(rxq, dev,
+                    xQueueCreate(depth, sizeof(esp_amp_rpmsg_rx_msg_t)));
+}
+#endif
+
+#if (configSUPPORT_STATIC_ALLOCATION == 1)
+int esp_amp_rpmsg_rxq_create_static(esp_amp_rpmsg_rxq_t *rxq,
+                                    esp_amp_rpmsg_dev_t *dev, UBaseType_t depth,
+                                    uint8_t *storage, StaticQueue_t *queue_buf)
+{
+    if (rxq == NULL || dev == NULL || depth == 0 || storage == NULL ||
+        queue_buf == NULL) {
+        return -1;
+    }
+    return rxq_bind(rxq, dev,
+                    xQueueCreateStatic(depth, sizeof(esp_amp_rpmsg_rx_msg_t),
+                                       storage, queue_buf));
+}
+#endif
+
+int esp_amp_rpmsg_rxq_cb(void *msg_data, uint16_t data_len, uint16_t src_addr,
+                         void *rx_cb_data)
+{
+    esp_amp_rpmsg_rxq_t *rxq = rx_cb_data;
+    esp_amp_rpmsg_rx_msg_t m = {msg_data, data_len, src_addr};
+    BaseType_t queued;
+    if (esp_amp_env_in_isr()) {
+        BaseType_t woken = pdFALSE;
+        queued = xQueueSendToBackFromISR(rxq->queue, &m, &woken);
+        esp_amp_freertos_yield_from_isr(woken);
+    } else {
+        queued = xQueueSendToBack(rxq->queue, &m, 0);
+    }
+    if (queued != pdPASS) {
+        esp_amp_env_enter_critical();
+        rxq->dropped++;
+        esp_amp_env_exit_critical();
+        (void)esp_amp_rpmsg_destroy(rxq->dev, msg_data);
+        return -1;
+    }
+    return 0;
+}
+
+esp_amp_rpmsg_ept_t *esp_amp_rpmsg_create_endpoint_rxq(
+    esp_amp_rpmsg_dev_t *rpmsg_dev, uint16_t ept_addr, esp_amp_rpmsg_rxq_t *rxq,
+    esp_amp_rpmsg_ept_t *ept_ctx)
+{
+    if (rxq == NULL || rxq->queue == NULL || rxq->dev != rpmsg_dev) {
+        /* let the library refuse and record the reason */
+        return esp_amp_rpmsg_create_endpoint(NULL, ept_addr, NULL, NULL, NULL);
+    }
+    return esp_amp_rpmsg_create_endpoint(rpmsg_dev, ept_addr,
+                                         esp_amp_rpmsg_rxq_cb, rxq, ept_ctx);
+}
+
+int esp_amp_rpmsg_rxq_receive(esp_amp_rpmsg_rxq_t *rxq,
+                              esp_amp_rpmsg_rx_msg_t *msg, TickType_t timeout)
+{
+    if (rxq == NULL || rxq->queue == NULL || msg == NULL) {
+        return -1;
+    }
+    if (esp_amp_env_in_isr()) {
+        if (timeout != 0) {
+            return -1;
+        }
+        BaseType_t woken = pdFALSE;
+        BaseType_t got = xQueueReceiveFromISR(rxq->queue, msg, &woken);
+        esp_amp_freertos_yield_from_isr(woken);
+        return got == pdPASS ? 0 : -1;
+    }
+    return xQueueReceive(rxq->queue, msg, timeout) == pdPASS ? 0 : -1;
+}
+
+int esp_amp_rpmsg_rxq_release(esp_amp_rpmsg_rxq_t *rxq,
+                              const esp_amp_rpmsg_rx_msg_t *msg)
+{
+    if (rxq == NULL || msg == NULL) {
+        return esp_amp_rpmsg_destroy(NULL, NULL); /* records INVALID_ARG */
+    }
+    return esp_amp_rpmsg_destroy(rxq->dev, msg->data);
+}
+
+UBaseType_t esp_amp_rpmsg_rxq_waiting(const esp_amp_rpmsg_rxq_t *rxq)
+{
+    if (rxq == NULL || rxq->queue == NULL) {
+        return 0;
+    }
+    return esp_amp_env_in_isr() ? uxQueueMessagesWaitingFromISR(rxq->queue)
+                                : uxQueueMessagesWaiting(rxq->queue);
+}
+
+void esp_amp_rpmsg_rxq_delete(esp_amp_rpmsg_rxq_t *rxq)
+{
+    if (rxq == NULL || rxq->queue == NULL) {
+        return;
+    }
+    esp_amp_rpmsg_rx_msg_t m;
+    while (xQueueReceive(rxq->queue, &m, 0) == pdPASS) {
+        (void)esp_amp_rpmsg_destroy(rxq->dev, m.data);
+    }
+    vQueueDelete(rxq->queue);
+    rxq->queue = NULL;
+}
+
+/* Sends that wait ---------------------------------------------------------*/
+
+/* May the caller block? Not in an ISR, not with timeout 0, not before the
+ * scheduler runs or while it is suspended. */
+static bool may_block(TickType_t timeout)
+{
+    if (timeout == 0 || esp_amp_env_in_isr()) {
+        return false;
+    }
+#if (INCLUDE_xTaskGetSchedulerState == 1) || (configUSE_TIMERS == 1)
+    return xTaskGetSchedulerState() == taskSCHEDULER_RUNNING;
+#else
+    return true;
+#endif
+}
+
+static bool worth_waiting(esp_amp_err_t err)
+{
+    return err == ESP_AMP_ERR_NO_BUF || err == ESP_AMP_ERR_LINK_DOWN;
+}
+
+void *esp_amp_rpmsg_create_message_wait(esp_amp_rpmsg_dev_t *rpmsg_dev,
+                                        uint32_t nbytes, uint16_t flags,
+                                        TickType_t timeout)
+{
+    const bool block = may_block(timeout);
+    TimeOut_t start;
+    TickType_t left = timeout;
+    if (block) {
+        vTaskSetTimeOutState(&start);
+    }
+    for (;;) {
+        /* Try, and read why it failed before anything else runs here. */
+        esp_amp_env_enter_critical();
+        void *buf = esp_amp_rpmsg_create_message(rpmsg_dev, nbytes, flags);
+        esp_amp_err_t err = buf == NULL ? esp_amp_get_last_error() : ESP_AMP_OK;
+        esp_amp_env_exit_critical();
+        if (buf != NULL || !block || !worth_waiting(err)) {
+            return buf;
+        }
+        if (xTaskCheckForTimeOut(&start, &left) != pdFALSE) {
+            return NULL;
+        }
+        TickType_t nap = ESP_AMP_FREERTOS_TX_RETRY_TICKS;
+        if (nap == 0) {
+            nap = 1;
+        }
+        vTaskDelay(left < nap ? left : nap);
+    }
+}
+
+int esp_amp_rpmsg_send_wait(esp_amp_rpmsg_dev_t *rpmsg_dev,
+                            esp_amp_rpmsg_ept_t *ept, uint16_t dst_addr,
+                            void *data, uint16_t data_len, TickType_t timeout)
+{
+    if (rpmsg_dev == NULL || ept == NULL || (data == NULL && data_len != 0)) {
+        /* let the library refuse and record the reason */
+        return esp_amp_rpmsg_send(rpmsg_dev, ept, dst_addr, data, data_len);
+    }
+    void *buf = esp_amp_rpmsg_create_message_wait(
+        rpmsg_dev, data_len, ESP_AMP_RPMSG_DATA_DEFAULT, timeout);
+    if (buf == NULL) {
+        return -1;
+    }
+    if (data_len != 0) {
+        memcpy(buf, data, data_len);
+    }
+    return esp_amp_rpmsg_send_nocopy(rpmsg_dev, ept, dst_addr, buf, data_len);
+}
