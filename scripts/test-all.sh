@@ -41,6 +41,7 @@ stage valgrind-stress $VG ./build/tests/stress_rpmsg --messages 100000 --sub-int
 # 5. Fuzzers, briefly (their own script), the RISC-V target, the benchmark.
 [ -x scripts/fuzz.sh ] && stage fuzz scripts/fuzz.sh --quick
 [ -x scripts/target-test.sh ] && stage target scripts/target-test.sh
+[ -x scripts/freertos-test.sh ] && stage freertos scripts/freertos-test.sh
 [ -x build/bench/rpmsg_bench ] && stage bench-quick ./build/bench/rpmsg_bench --quick
 
 echo

@@ -28,6 +28,7 @@
 #ifndef SIM_H
 #define SIM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -73,7 +74,9 @@ int sim_enter_core(int core);
 int sim_current_core(void);
 
 /* Inside a core: sleep until a doorbell ISR has run on this core or
- * timeout_us elapsed (0 = no timeout). Returns true if an ISR ran. */
+ * timeout_us elapsed (0 = no timeout). Returns true if an ISR ran. It
+ * returns at once if an ISR ran since the previous call (or since the core
+ * started), so "check a flag, then wait" loses no wake-up. */
 bool sim_wait_interrupt(uint32_t timeout_us);
 
 /* Inside a core: this core's mapping of the region. */

@@ -47,9 +47,10 @@
  * when the doorbell interrupt ends.
  *
  * The library's last error (esp_amp_get_last_error()) is kept per core, not
- * per task: read it right after the failing call, before anything else can
- * run on the core, or rely on the return values. The helpers read it inside
- * a critical section.
+ * per task. The doorbell ISR leaves it as it found it, but another task that
+ * runs between a failing call and esp_amp_get_last_error() can change it:
+ * read it at once, or inside a critical section with the call. The helpers
+ * do the latter.
  */
 #ifndef ESP_AMP_FREERTOS_H
 #define ESP_AMP_FREERTOS_H
