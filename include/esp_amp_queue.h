@@ -43,10 +43,12 @@ typedef struct esp_amp_queue_t {
     uint32_t held[ESP_AMP_QUEUE_MAX_LEN / 32]; /* buffers this core holds   */
 } esp_amp_queue_t;
 
-/* Bind `q` to ring `ring` (0 or 1) of a device-pair block. producer selects
- * the side. The caller has validated the block header. Returns 0 / -1. */
+/* Bind `q` to ring `ring` (0 or 1) of a device-pair block of geometry
+ * len x item_size, which the caller has validated (the values are never
+ * read again from shared memory). producer selects the side. 0 / -1. */
 int esp_amp_queue_bind(esp_amp_queue_t *q, uint8_t *shm,
-                       esp_amp_shm_vq_pair_t *pair, int ring, bool producer,
+                       esp_amp_shm_vq_pair_t *pair, uint16_t len,
+                       uint16_t item_size, int ring, bool producer,
                        esp_amp_queue_cb_t notify_fc, void *priv);
 
 /* Main core: write the initial free descriptors of both rings of `pair`. */

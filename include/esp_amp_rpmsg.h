@@ -38,7 +38,8 @@ typedef struct esp_amp_rpmsg_stats_t {
     uint32_t rx_msgs;        /* messages delivered to an endpoint callback    */
     uint32_t rx_no_ept;      /* for a missing endpoint / NULL callback: freed */
     uint32_t rx_bad_header;  /* header inconsistent with descriptor: freed    */
-    uint32_t rx_corrupt;     /* ring refused a peer-written descriptor        */
+    uint32_t rx_corrupt;     /* rx ring refused a peer-written descriptor     */
+    uint32_t tx_corrupt;     /* tx ring refused a peer-written (free) slot    */
     uint32_t tx_no_buf;      /* create_message/send found the queue full      */
     uint32_t tx_too_big;     /* overflow refusals                             */
     uint32_t bad_ptr;        /* destroy/send_nocopy of a pointer not held     */

@@ -59,23 +59,29 @@ static uint32_t region_session(void)
     return shm_ld32(&h->session);
 }
 
+/* The geometry of a pair block, as validated once. */
+typedef struct {
+    uint16_t len, item;
+} geometry_t;
+
 /* Bind the two local queues of `dev` to `pair`; fresh counters. */
-static int queues_bind(esp_amp_rpmsg_dev_t *dev, esp_amp_shm_vq_pair_t *pair)
+static int queues_bind(esp_amp_rpmsg_dev_t *dev, esp_amp_shm_vq_pair_t *pair,
+                       geometry_t g)
 {
     uint8_t *shm = esp_amp_platform_shm_base();
     int tx_ring = dev->main_core ? 0 : 1;
-    if (esp_amp_queue_bind(dev->tx_queue, shm, pair, tx_ring, true,
-                           dev->notify ? tx_notify : NULL, dev) ||
-        esp_amp_queue_bind(dev->rx_queue, shm, pair, tx_ring ^ 1, false, NULL,
-                           dev)) {
+    if (esp_amp_queue_bind(dev->tx_queue, shm, pair, g.len, g.item, tx_ring,
+                           true, dev->notify ? tx_notify : NULL, dev) ||
+        esp_amp_queue_bind(dev->rx_queue, shm, pair, g.len, g.item,
+                           tx_ring ^ 1, false, NULL, dev)) {
         return -1;
     }
     dev->pair = pair;
     return 0;
 }
 
-/* Sub core: find and check the pair block `id`. */
-static esp_amp_shm_vq_pair_t *pair_lookup(uint16_t id)
+/* Sub core: find and check the pair block `id`; its geometry in *g. */
+static esp_amp_shm_vq_pair_t *pair_lookup(uint16_t id, geometry_t *g)
 {
     uint32_t size = 0;
     esp_amp_shm_vq_pair_t *pair = esp_amp_sys_info_get(id, &size);
@@ -92,6 +98,8 @@ static esp_amp_shm_vq_pair_t *pair_lookup(uint16_t id)
         esp_amp_fail(ESP_AMP_ERR_CORRUPT);
         return NULL;
     }
+    g->len = len;
+    g->item = item;
     return pair;
 }
 
@@ -133,8 +141,9 @@ static void sub_relink(esp_amp_rpmsg_dev_t *dev)
         return;
     }
     uint32_t session = region_session();
-    esp_amp_shm_vq_pair_t *pair = pair_lookup(dev->sysinfo_id);
-    if (pair == NULL || queues_bind(dev, pair) != 0) {
+    geometry_t g;
+    esp_amp_shm_vq_pair_t *pair = pair_lookup(dev->sysinfo_id, &g);
+    if (pair == NULL || queues_bind(dev, pair, g) != 0) {
         return;
     }
     dev->session = session;
@@ -224,7 +233,7 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
     esp_amp_queue_pair_format(esp_amp_platform_shm_base(), pair, len, item);
     dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, true, notify,
               poll);
-    if (queues_bind(rpmsg_dev, pair) != 0) {
+    if (queues_bind(rpmsg_dev, pair, (geometry_t){len, item}) != 0) {
         return -1;
     }
     rpmsg_dev->session = region_session();
@@ -245,13 +254,14 @@ int esp_amp_rpmsg_sub_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
         return -1;
     }
     uint32_t session = region_session();
-    esp_amp_shm_vq_pair_t *pair = pair_lookup((uint16_t)sysinfo_id);
+    geometry_t g;
+    esp_amp_shm_vq_pair_t *pair = pair_lookup((uint16_t)sysinfo_id, &g);
     if (pair == NULL) {
         return -1;
     }
     dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, false, notify,
               poll);
-    if (queues_bind(rpmsg_dev, pair) != 0) {
+    if (queues_bind(rpmsg_dev, pair, g) != 0) {
         return -1;
     }
     rpmsg_dev->session = session;

@@ -182,11 +182,10 @@ void esp_amp_queue_ring_reset(esp_amp_queue_t *q)
 }
 
 int esp_amp_queue_bind(esp_amp_queue_t *q, uint8_t *shm,
-                       esp_amp_shm_vq_pair_t *pair, int ring, bool producer,
+                       esp_amp_shm_vq_pair_t *pair, uint16_t len,
+                       uint16_t item, int ring, bool producer,
                        esp_amp_queue_cb_t notify_fc, void *priv)
 {
-    uint16_t len = shm_ld16(&pair->queue_len);
-    uint16_t item = shm_ld16(&pair->item_size);
     if (esp_amp_queue_pair_size(len, item) == 0 || (ring & ~1) != 0) {
         return esp_amp_fail(ESP_AMP_ERR_CORRUPT);
     }

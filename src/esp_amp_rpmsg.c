@@ -44,17 +44,24 @@ static void rx_give_back(esp_amp_rpmsg_dev_t *dev, void *buf)
     esp_amp_env_exit_critical();
 }
 
-/* Take one message and deliver it. 0 if one was taken, -1 if none. */
+/* Take one message and deliver it: 0 if one was taken, -1 if the ring is
+ * empty, -2 if the ring refused the next descriptor (it stays refused). */
 static int dispatch_one(esp_amp_rpmsg_dev_t *dev)
 {
     void *buf;
     uint16_t len;
+    /* A callback may have noticed a peer restart: from then on the ring is
+     * not ours to read until the link is up again. */
+    if (!dev->main_core && dev->link != ESP_AMP_LINK_UP) {
+        return -2;
+    }
     esp_amp_env_enter_critical();
     int rc = esp_amp_queue_recv_try(dev->rx_queue, &buf, &len);
     esp_amp_env_exit_critical();
     if (rc != 0) {
         if (esp_amp_get_last_error() == ESP_AMP_ERR_CORRUPT) {
             dev->stats.rx_corrupt++;
+            return -2;
         }
         return -1;
     }
@@ -117,13 +124,18 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
     }
     int rc = esp_amp_link_check(rpmsg_dev);
     if (rc == 0) {
-        rc = dispatch_one(rpmsg_dev);
+        rc = dispatch_one(rpmsg_dev) == 0 ? 0 : -1;
     }
     dispatch_leave(rpmsg_dev);
     return rc;
 }
 
-/* Doorbell handler (ISR context): drain, then arm kick_me and re-check. */
+/* Doorbell handler (ISR context): drain, then arm kick_me and re-check.
+ * One run handles at most RX_ISR_BUDGET ring lengths of messages; if more
+ * keep coming it raises its own doorbell and returns, so a peer that never
+ * stops sending cannot keep this core in one handler for ever. A refused
+ * descriptor ends the run: the ring stays stopped at it. */
+#define RX_ISR_BUDGET 4u
 static int rx_isr(void *arg)
 {
     esp_amp_rpmsg_dev_t *dev = arg;
@@ -134,13 +146,18 @@ static int rx_isr(void *arg)
         dispatch_leave(dev);
         return 0;
     }
+    uint32_t budget = RX_ISR_BUDGET * dev->rx_queue->size;
+    int rc;
     do {
         esp_amp_queue_set_kick(dev->rx_queue, false);
-        while (dispatch_one(dev) == 0) {
+        while ((rc = dispatch_one(dev)) == 0 && --budget != 0) {
         }
         esp_amp_queue_set_kick(dev->rx_queue, true);
-    } while (esp_amp_queue_pending(dev->rx_queue));
+    } while (rc == -1 && esp_amp_queue_pending(dev->rx_queue));
     dispatch_leave(dev);
+    if (rc == 0) {
+        (void)esp_amp_sw_intr_trigger_self(SW_INTR_RESERVED_ID_RPMSG);
+    }
     return 0;
 }
 
@@ -205,7 +222,11 @@ static void *tx_alloc(esp_amp_rpmsg_dev_t *dev, uint32_t nbytes)
     int rc = esp_amp_queue_alloc_try(dev->tx_queue, &buf,
                                      (uint16_t)(nbytes + HDR));
     if (rc != 0) {
-        dev->stats.tx_no_buf++;
+        if (esp_amp_get_last_error() == ESP_AMP_ERR_CORRUPT) {
+            dev->stats.tx_corrupt++;
+        } else {
+            dev->stats.tx_no_buf++;
+        }
     }
     esp_amp_env_exit_critical();
     return rc == 0 ? buf : NULL;

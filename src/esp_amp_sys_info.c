@@ -93,7 +93,7 @@ static bool entry_get(const esp_amp_shm_header_t *h, unsigned i, uint16_t id,
     uint32_t s = shm_ld32(&e->size);
     uint32_t region = esp_amp_platform_shm_size();
     if (shm_ld32(&e->check) != entry_check(id, o, s) || o < HDR_SIZE ||
-        (o & 7u) != 0 || o > region || s > region - o) {
+        (o & 7u) != 0 || o >= region || s == 0 || s > region - o) {
         return false;
     }
     *off = o;
