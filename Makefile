@@ -25,7 +25,7 @@ bench:
 	@scripts/install-deps.sh test
 	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build-release -j$(JOBS)
-	@cd build-release && ./bench/rpmsg_bench $(BENCH_ARGS)
+	@cd build-release && ./bench/rpmsg_bench --json bench.json $(BENCH_ARGS)
 
 bench-quick:
 	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
