@@ -67,6 +67,7 @@ typedef struct esp_amp_rpmsg_dev_t {
     esp_amp_queue_t *tx_queue;
     esp_amp_rpmsg_ept_t *ept_list;
     esp_amp_shm_vq_pair_t *pair; /* the device pair block (this mapping)     */
+    const uint32_t *session_word; /* the region's session (this mapping)    */
     uint32_t session;        /* region session the device is bound to         */
     uint32_t join;           /* sub: join request written; main: answered     */
     uint16_t sysinfo_id;     /* registry id of the pair block                 */
@@ -75,7 +76,7 @@ typedef struct esp_amp_rpmsg_dev_t {
     bool notify;             /* ring the peer after send                      */
     bool poll;               /* this core polls (no rx interrupt)             */
     bool intr_enabled;       /* rx handler registered                         */
-    volatile bool busy;      /* a dispatch loop runs on this core             */
+    uint32_t busy;           /* a dispatch runs on this core (atomic)         */
     volatile bool deferred;  /* doorbell came while busy: run again           */
     esp_amp_link_cb_t link_cb;
     void *link_cb_arg;

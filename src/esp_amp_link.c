@@ -77,6 +77,7 @@ static int queues_bind(esp_amp_rpmsg_dev_t *dev, esp_amp_shm_vq_pair_t *pair,
         return -1;
     }
     dev->pair = pair;
+    dev->session_word = &((const esp_amp_shm_header_t *)(void *)shm)->session;
     return 0;
 }
 

@@ -83,13 +83,18 @@ static inline bool held_test(const esp_amp_queue_t *q, uint32_t i)
 {
     return (q->held[i >> 5] >> (i & 31u)) & 1u;
 }
+/* Atomic read-modify-write (local memory): recv runs without a critical
+ * section and may be interrupted by a free of another buffer of the same
+ * word. */
 static inline void held_set(esp_amp_queue_t *q, uint32_t i)
 {
-    q->held[i >> 5] |= 1u << (i & 31u);
+    atomic_fetch_or_explicit((_Atomic uint32_t *)&q->held[i >> 5],
+                             1u << (i & 31u), memory_order_relaxed);
 }
 static inline void held_clear(esp_amp_queue_t *q, uint32_t i)
 {
-    q->held[i >> 5] &= ~(1u << (i & 31u));
+    atomic_fetch_and_explicit((_Atomic uint32_t *)&q->held[i >> 5],
+                              ~(1u << (i & 31u)), memory_order_relaxed);
 }
 
 /* Buffer index for a region offset from the ring, or -1. */

@@ -55,9 +55,9 @@ static int dispatch_one(esp_amp_rpmsg_dev_t *dev)
     if (!dev->main_core && dev->link != ESP_AMP_LINK_UP) {
         return -2;
     }
-    esp_amp_env_enter_critical();
+    /* recv runs only inside a dispatch (one per core, see `busy`); it shares
+     * nothing with free but the atomic `held` bits. */
     int rc = esp_amp_queue_recv_try(dev->rx_queue, &buf, &len);
-    esp_amp_env_exit_critical();
     if (rc != 0) {
         if (esp_amp_get_last_error() == ESP_AMP_ERR_CORRUPT) {
             dev->stats.rx_corrupt++;
@@ -86,31 +86,31 @@ static int dispatch_one(esp_amp_rpmsg_dev_t *dev)
     return 0;
 }
 
-/* Mark the device busy; false if a dispatch already runs on this core. */
+/* Mark the device busy; false if a dispatch already runs on this core.
+ * An atomic exchange, no critical section: on one core the only other
+ * party is an ISR (or another task), which runs to its end or sees busy. */
 static bool dispatch_enter(esp_amp_rpmsg_dev_t *dev)
 {
-    bool ok;
-    esp_amp_env_enter_critical();
-    ok = !dev->busy;
-    if (ok) {
-        dev->busy = true;
-    } else {
+    if (atomic_exchange_explicit((_Atomic uint32_t *)&dev->busy, 1u,
+                                 memory_order_acquire) != 0) {
         dev->deferred = true;
+        return false;
     }
-    esp_amp_env_exit_critical();
-    return ok;
+    return true;
 }
 
+/* Clear busy first, then look at deferred: a doorbell that came before the
+ * clear has set deferred; one that comes after runs its own dispatch. */
 static void dispatch_leave(esp_amp_rpmsg_dev_t *dev)
 {
-    bool again;
-    esp_amp_env_enter_critical();
-    dev->busy = false;
-    again = dev->deferred;
-    dev->deferred = false;
-    esp_amp_env_exit_critical();
-    if (again && dev->intr_enabled) {
-        (void)esp_amp_sw_intr_trigger_self(SW_INTR_RESERVED_ID_RPMSG);
+    atomic_store_explicit((_Atomic uint32_t *)&dev->busy, 0u,
+                          memory_order_release);
+    atomic_signal_fence(memory_order_seq_cst);
+    if (dev->deferred) {
+        dev->deferred = false;
+        if (dev->intr_enabled) {
+            (void)esp_amp_sw_intr_trigger_self(SW_INTR_RESERVED_ID_RPMSG);
+        }
     }
 }
 
@@ -122,7 +122,7 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
     if (!dispatch_enter(rpmsg_dev)) {
         return esp_amp_fail(ESP_AMP_ERR_BUSY);
     }
-    int rc = esp_amp_link_check(rpmsg_dev);
+    int rc = esp_amp_link_ready(rpmsg_dev);
     if (rc == 0) {
         rc = dispatch_one(rpmsg_dev) == 0 ? 0 : -1;
     }
@@ -142,7 +142,7 @@ static int rx_isr(void *arg)
     if (!dispatch_enter(dev)) {
         return 0;
     }
-    if (esp_amp_link_check(dev) != 0) {
+    if (esp_amp_link_ready(dev) != 0) {
         dispatch_leave(dev);
         return 0;
     }
@@ -188,7 +188,7 @@ int esp_amp_rpmsg_destroy(esp_amp_rpmsg_dev_t *rpmsg_dev, void *msg_data)
     if (!dev_ready(rpmsg_dev) || msg_data == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    if (esp_amp_link_check(rpmsg_dev) != 0) {
+    if (esp_amp_link_ready(rpmsg_dev) != 0) {
         return -1;
     }
     void *buf = (void *)((uintptr_t)msg_data - HDR);
@@ -215,7 +215,7 @@ uint16_t esp_amp_rpmsg_get_max_size(esp_amp_rpmsg_dev_t *rpmsg_dev)
 static void *tx_alloc(esp_amp_rpmsg_dev_t *dev, uint32_t nbytes)
 {
     void *buf = NULL;
-    if (esp_amp_link_check(dev) != 0) {
+    if (esp_amp_link_ready(dev) != 0) {
         return NULL;
     }
     esp_amp_env_enter_critical();
@@ -238,10 +238,9 @@ static void *tx_alloc(esp_amp_rpmsg_dev_t *dev, uint32_t nbytes)
 static int tx_send(esp_amp_rpmsg_dev_t *dev, esp_amp_rpmsg_head_t *h,
                    uint16_t src, uint16_t dst, uint16_t len, bool check_size)
 {
-    int rc = esp_amp_link_check(dev);
-    if (rc != 0) {
-        return rc;
-    }
+    int rc;
+    /* No link check here: a link reset forgets every held buffer, so a
+     * buffer of an old session fails the ownership test below. */
     esp_amp_env_enter_critical();
     if (!esp_amp_queue_owns(dev->tx_queue, h)) {
         dev->stats.bad_ptr++;

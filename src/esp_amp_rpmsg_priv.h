@@ -5,6 +5,7 @@
 #ifndef ESP_AMP_RPMSG_PRIV_H
 #define ESP_AMP_RPMSG_PRIV_H
 
+#include "esp_amp_priv.h"
 #include "esp_amp_rpmsg.h"
 
 #define HDR ((uint16_t)sizeof(esp_amp_rpmsg_head_t))
@@ -18,5 +19,20 @@ static inline bool dev_ready(const esp_amp_rpmsg_dev_t *dev)
  * reset, notice a restart). 0 when the rings may be used now; -1 with
  * ESP_AMP_ERR_LINK_DOWN otherwise. Call it before every ring operation. */
 int esp_amp_link_check(esp_amp_rpmsg_dev_t *dev);
+
+/* esp_amp_link_check with its common case inline: nothing changed since
+ * the last look (one shared load). */
+static inline int esp_amp_link_ready(esp_amp_rpmsg_dev_t *dev)
+{
+    if (dev->main_core) {
+        if (shm_ld32(&dev->pair->ctl[0].join) == dev->join) {
+            return 0;
+        }
+    } else if (dev->link == ESP_AMP_LINK_UP &&
+               shm_ld32(dev->session_word) == dev->session) {
+        return 0;
+    }
+    return esp_amp_link_check(dev);
+}
 
 #endif /* ESP_AMP_RPMSG_PRIV_H */
