@@ -5,7 +5,10 @@
  * SESSIONS
  * Every time the main core formats the region it publishes a new session
  * number in the region header. A sub core's device remembers the session it
- * bound to; when the number changes (the main core restarted), the device
+ * bound to and the join request it wrote; when the number changes, or the
+ * request is no longer in the pair block (a main core whose memory was
+ * wiped may count sessions from 1 again, but its formatting always clears
+ * the request), the main core restarted, and the device
  * goes DOWN at once: it forgets every buffer it held - without touching
  * them, they belong to the old session - and on each later operation tries
  * to bind to the new device-pair block, as soon as the new main core has
@@ -151,6 +154,16 @@ static void sub_relink(esp_amp_rpmsg_dev_t *dev)
     sub_join(dev);
 }
 
+/* Sub core: has the main core restarted? Either the session number moved
+ * or our own join request is no longer there: only the main core's
+ * formatting clears it, and a main core whose region was wiped at reset
+ * may well count sessions from 1 again. */
+static bool sub_restart_seen(const esp_amp_rpmsg_dev_t *dev)
+{
+    return region_session() != dev->session ||
+           shm_ld32(&dev->pair->ctl[0].join) != dev->join;
+}
+
 /* Main core: answer a join request. */
 static void main_answer(esp_amp_rpmsg_dev_t *dev, uint32_t req)
 {
@@ -175,7 +188,7 @@ int esp_amp_link_check(esp_amp_rpmsg_dev_t *dev)
             main_answer(dev, req);
         }
     } else {
-        if (dev->link == ESP_AMP_LINK_DOWN || region_session() != dev->session) {
+        if (dev->link == ESP_AMP_LINK_DOWN || sub_restart_seen(dev)) {
             sub_relink(dev);
         }
         if (dev->link == ESP_AMP_LINK_JOINING &&

@@ -50,9 +50,9 @@ static int dispatch_one(esp_amp_rpmsg_dev_t *dev)
 {
     void *buf;
     uint16_t len;
-    /* A callback may have noticed a peer restart: from then on the ring is
-     * not ours to read until the link is up again. */
-    if (!dev->main_core && dev->link != ESP_AMP_LINK_UP) {
+    /* The peer may have restarted since the last message (a callback may
+     * even have noticed it): the ring is then not ours to read. */
+    if (esp_amp_link_ready(dev) != 0) {
         return -2;
     }
     /* recv runs only inside a dispatch (one per core, see `busy`); it shares
@@ -64,6 +64,16 @@ static int dispatch_one(esp_amp_rpmsg_dev_t *dev)
             return -2;
         }
         return -1;
+    }
+    /* Sub core: a descriptor published by a new main core (after a restart)
+     * is ordered after its new session number; seeing the old number after
+     * the descriptor proves the message is of the session we are bound to.
+     * Otherwise leave it: the relink forgets it with everything else. */
+    if (!dev->main_core &&
+        (shm_ld32(dev->session_word) != dev->session ||
+         shm_ld32(&dev->pair->ctl[0].join) != dev->join)) {
+        (void)esp_amp_link_check(dev);
+        return -2;
     }
     esp_amp_rpmsg_head_t *h = buf;
     uint16_t src = shm_ld16(&h->src_addr);
@@ -238,9 +248,13 @@ static void *tx_alloc(esp_amp_rpmsg_dev_t *dev, uint32_t nbytes)
 static int tx_send(esp_amp_rpmsg_dev_t *dev, esp_amp_rpmsg_head_t *h,
                    uint16_t src, uint16_t dst, uint16_t len, bool check_size)
 {
-    int rc;
-    /* No link check here: a link reset forgets every held buffer, so a
-     * buffer of an old session fails the ownership test below. */
+    /* The link check first: a buffer created before the peer restarted is
+     * still marked held until this core notices the restart, and must not
+     * be published into the new session's ring. */
+    int rc = esp_amp_link_ready(dev);
+    if (rc != 0) {
+        return rc;
+    }
     esp_amp_env_enter_critical();
     if (!esp_amp_queue_owns(dev->tx_queue, h)) {
         dev->stats.bad_ptr++;

@@ -29,7 +29,8 @@ static inline int esp_amp_link_ready(esp_amp_rpmsg_dev_t *dev)
             return 0;
         }
     } else if (dev->link == ESP_AMP_LINK_UP &&
-               shm_ld32(dev->session_word) == dev->session) {
+               shm_ld32(dev->session_word) == dev->session &&
+               shm_ld32(&dev->pair->ctl[0].join) == dev->join) {
         return 0;
     }
     return esp_amp_link_check(dev);
