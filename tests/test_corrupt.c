@@ -9,9 +9,8 @@
  * Both cores are driven from the test's thread (tu_main / tu_sub). The test
  * plays the misbehaving peer by writing straight into the region.
  *
- * Suite "bug" holds reproductions of library bugs found while writing this
- * file and the fuzzers (fuzz/README.md); peer.cmake runs them as their own
- * ctest entry ("corrupt_known_bugs") so that the rest stays meaningful.
+ * Suite "regress" keeps the library bugs the fuzzers and this file found
+ * (fuzz/README.md, "Findings"), each test stating what the design promises.
  */
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -1079,8 +1078,9 @@ Test(pairs, a_refused_descriptor_on_one_pair_leaves_the_other_working)
 }
 
 /* ---------------------------------------------------------------------- */
-/* 9. Library bugs (see fuzz/README.md, "Findings"). Each test states what
- * the design promises; it fails until the bug is fixed.                   */
+/* 9. Regressions: library bugs found by the fuzzers and by this file (see
+ * fuzz/README.md, "Findings"), fixed in 8fed3fa, 9e9e480 and 00268a7. Each
+ * test states what the design promises.                                   */
 
 TestSuite(regress, .init = tu_setup, .fini = tu_teardown);
 
@@ -1178,9 +1178,8 @@ Test(regress, isr_delivers_nothing_once_the_link_left_up)
 }
 
 /* BUG-ALLOC-COUNTER: create_message/send refused because the free
- * descriptor the peer wrote is invalid (ESP_AMP_ERR_CORRUPT) is counted in
- * tx_no_buf ("found the queue full"), not in rx_corrupt ("ring refused a
- * peer-written descriptor"). */
+ * descriptor the peer wrote is invalid (ESP_AMP_ERR_CORRUPT) was counted in
+ * tx_no_buf ("found the queue full"); it is a refusal (tx_corrupt). */
 Test(regress, alloc_refusal_of_a_corrupt_descriptor_is_counted_as_corrupt)
 {
     up_poll();
@@ -1193,10 +1192,6 @@ Test(regress, alloc_refusal_of_a_corrupt_descriptor_is_counted_as_corrupt)
                 "alloc of a corrupt descriptor");
 }
 
-/* BUG-CREATED-SIZE-SHARED: create_message keeps the size it was created
- * for in the buffer's header (shared memory); send_nocopy checks data_len
- * against that copy. The peer can rewrite it: then "data_len larger than
- * what was created" is accepted (or a right one refused). */
 /* Known limit (docs/threat-model.md): the size a buffer was created for is
  * kept in its RPMsg header, in shared memory, not in local RAM (that would
  * cost 2 bytes per buffer per ring). A peer that rewrites the header of a
@@ -1287,4 +1282,186 @@ Test(regress, sub_binds_only_the_geometry_it_validated, .timeout = 60)
     pthread_join(t, NULL);
     *s_race_len = 4;
     cr_assert(bad[0] == 0, "after %u binds: %s", bound, bad);
+}
+
+/* BUG-STALE-BINDING (fixed in 9e9e480: the session is read again after the
+ * descriptor): the sub core compared the session once per call (once per
+ * ISR drain), then used its ring counters. A main core that restarts in
+ * between (here: while the sub's ISR drains; in test_restart: while the sub
+ * task is preempted between link_check and the ring access) formats the
+ * same block again and sends; the sub read the new session's slot 0
+ * through its old counters and delivered the message, then noticed the new
+ * session, rebound (counters 0) and delivered the same message again.
+ * The design: buffers of the old session are dropped without being
+ * touched, and the new session starts from slot 0 once, after the rebind. */
+static int s_stale_new0, s_stale_new0_old_session;
+static uint32_t s_stale_session0;
+static int s_stale_calls;
+static void *s_stale_trigger;
+
+/* The new main core, written by hand: what main_init_by_id() leaves. */
+static void fake_main_restart_and_send(void)
+{
+    T.h->session++;
+    esp_amp_shm_vq_pair_t *p = T.pair;
+    for (int ring = 0; ring < 2; ring++) {
+        for (unsigned i = 0; i < LEN; i++) {
+            esp_amp_queue_desc_t *d = desc(ring, i);
+            d->addr = buf_off(ring, i);
+            d->len = ITEM;
+            d->flags = 0;
+        }
+        p->ctl[ring].join = 0;
+    }
+    esp_amp_rpmsg_head_t *h = head_at(buf_off(0, 0));
+    h->src_addr = EPT_M;
+    h->dst_addr = EPT_S;
+    h->data_len = 4;
+    h->data_flags = 0;
+    memcpy(h + 1, "NEW0", 4);
+    desc(0, 0)->len = 12;
+    atomic_store((_Atomic uint16_t *)&desc(0, 0)->flags, ESP_AMP_DESC_F_AVAIL);
+}
+
+static int stale_cb(void *data, uint16_t len, uint16_t src, void *arg)
+{
+    (void)src;
+    (void)arg;
+    s_stale_calls++;
+    if (len == 4 && memcmp(data, "NEW0", 4) == 0) {
+        s_stale_new0++;
+        if (T.p.sub.session == s_stale_session0) {
+            s_stale_new0_old_session++;
+        }
+    } else if (len == 4 && memcmp(data, "TRIG", 4) == 0) {
+        s_stale_trigger = data;        /* keep it; the main restarts now */
+        fake_main_restart_and_send();
+        return 0;
+    }
+    (void)esp_amp_rpmsg_destroy(&T.p.sub, data);
+    return 0;
+}
+
+Test(regress, no_delivery_through_the_ring_state_of_an_old_session)
+{
+    up(TU_SUB_INTR(LEN, ITEM), true);
+    /* 2 * LEN - 1 messages: the sub's next slot is 0 of lap 2, where a
+     * freshly formatted ring's first message looks "ready". */
+    for (unsigned i = 0; i < 2 * LEN - 1; i++) {
+        main_send("warm");
+        tu_sub();
+    }
+    cr_assert_eq(T.slog.count, (int)(2 * LEN - 1));
+    tu_sub();
+    s_stale_session0 = T.p.sub.session;
+    s_stale_new0 = s_stale_new0_old_session = s_stale_calls = 0;
+    cr_assert_not_null(esp_amp_rpmsg_rebind_endpoint(&T.p.sub, EPT_S, stale_cb,
+                                                     NULL));
+    main_send("TRIG");
+    tu_sub(); /* the ISR: TRIG, then whatever the ring shows */
+    (void)esp_amp_rpmsg_get_link_state(&T.p.sub);
+    (void)esp_amp_rpmsg_poll(&T.p.sub);
+    cr_expect_eq(s_stale_new0_old_session, 0,
+                 "the new session's message was delivered through the old "
+                 "ring state (session %u)", s_stale_session0);
+    cr_assert_eq(s_stale_new0, 1, "the new session's first message was "
+                                  "delivered %d times", s_stale_new0);
+}
+
+
+/* BUG-SESSION-REUSE (fixed in 00268a7: the sub also watches its own join
+ * request, which every formatting clears): the main core numbers a new
+ * session "session word in shared memory + 1". When the region does not
+ * survive the main core's restart (RAM cleared by the boot, power cycle of
+ * its domain while the sub core runs on) the new session is 1 again, the
+ * number the sub core is bound to: the sub did not see the restart, kept
+ * its old ring counters against freshly formatted rings, and the link was
+ * broken for good (messages lost, then the ring looked full). The design:
+ * "a restarted peer is noticed and the link comes back". */
+Test(regress, main_restart_with_a_cleared_region_is_noticed)
+{
+    up_poll();
+    tu_sub();
+    s_link_n = 0;
+    cr_assert_eq(esp_amp_rpmsg_set_link_callback(&T.p.sub, link_log_cb, NULL), 0);
+    for (int i = 0; i < 3; i++) {
+        main_send("old");
+        sub_gets("old", "before the restart");
+    }
+    tu_sub();
+    uint32_t bound = T.p.sub.session;
+    /* The main core reboots; its memory, the region included, is zeroed. */
+    tu_main();
+    memset(T.mshm, 0, T.h->region_size);
+    memset(&T.p.main, 0, sizeof(T.p.main));
+    cr_assert_eq(esp_amp_init(), 0);
+    cr_assert_eq(esp_amp_rpmsg_main_init(&T.p.main, LEN, ITEM, false, true), 0);
+    cr_assert_eq(esp_amp_rpmsg_create_endpoint(&T.p.main, EPT_M, tu_log_cb,
+                                               &T.mlog, &T.me), &T.me);
+    tu_sub();
+    (void)esp_amp_rpmsg_get_link_state(&T.p.sub);
+    cr_expect(s_link_n >= 1 && s_link_log[0] == ESP_AMP_LINK_DOWN,
+              "the sub core did not notice the restart (session %u, bound "
+              "to %u)", esp_amp_sys_info_session(), bound);
+    int count = T.slog.count;
+    for (int i = 0; i < LEN; i++) {
+        main_send("new");
+        tu_sub();
+        (void)esp_amp_rpmsg_poll(&T.p.sub);
+    }
+    cr_expect_eq(T.slog.count - count, LEN,
+                 "%d of %d messages of the new session arrived",
+                 T.slog.count - count, LEN);
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.sub), ESP_AMP_LINK_UP);
+    link_works();
+}
+
+/* BUG-STALE-SEND (introduced by 9e9e480, fixed in 00268a7): send_nocopy did
+ * not look at the link ("a link reset forgets every held buffer"). But the
+ * sub core forgets its buffers only when it notices the new session. A buffer created before the
+ * main core restarted is still "held" until then, so send_nocopy publishes
+ * it - with the old ring counters - into the ring the new main core just
+ * formatted at the same place: the new session receives a message of the
+ * old one, and once the sub rebinds, its first allocation finds the slot
+ * the main freed and refuses it (tx_corrupt): the sub can never send again.
+ * The design: "buffers of the old session are dropped without being
+ * touched; pointers to them are refused afterwards". */
+Test(regress, a_buffer_created_before_a_main_restart_is_not_sent_into_the_new_session)
+{
+    up_poll();
+    tu_sub();
+    uint8_t *x = esp_amp_rpmsg_create_message(&T.p.sub, 4, 0);
+    cr_assert_not_null(x);
+    memcpy(x, "OLD!", 4);
+    /* The main core restarts (same geometry: the pair lands at the same
+     * place) and is ready before the sub core does anything. */
+    tu_main();
+    memset(&T.p.main, 0, sizeof(T.p.main));
+    cr_assert_eq(esp_amp_init(), 0);
+    cr_assert_eq(esp_amp_rpmsg_main_init(&T.p.main, LEN, ITEM, false, true), 0);
+    tu_log_init(&T.mlog, &T.p.main);
+    cr_assert_eq(esp_amp_rpmsg_create_endpoint(&T.p.main, EPT_M, tu_log_cb,
+                                               &T.mlog, &T.me), &T.me);
+    tu_sub();
+    esp_amp_clear_last_error();
+    /* data_len 0: the new main zeroed the block, and with it the created
+     * size kept in x's header, so a longer send happens to be refused
+     * (TOO_BIG); with another geometry that header may hold anything. */
+    int rc = esp_amp_rpmsg_send_nocopy(&T.p.sub, &T.se, EPT_M, x, 0);
+    cr_expect_eq(rc, -1, "a buffer of the old session was sent");
+    tu_main();
+    int got = tu_drain(&T.p.main);
+    cr_expect_eq(got, 0, "the new main core received %d message(s) of the "
+                         "old session", got);
+    /* And the link works both ways afterwards. */
+    tu_sub();
+    esp_amp_rpmsg_stats_t s0 = tu_stats(&T.p.sub);
+    esp_amp_clear_last_error();
+    rc = esp_amp_rpmsg_send(&T.p.sub, &T.se, EPT_M, "new", 3);
+    cr_assert_eq(rc, 0, "the sub cannot send in the new session: %s "
+                        "(tx_corrupt +%u)",
+                 esp_amp_err_name(esp_amp_get_last_error()),
+                 tu_stats(&T.p.sub).tx_corrupt - s0.tx_corrupt);
+    tu_main();
+    cr_assert_eq(tu_drain(&T.p.main), 1);
 }

@@ -1,0 +1,306 @@
+/*
+ * fuzz_common.h - what the three libFuzzer harnesses share.
+ *
+ * Region placement. The simulator maps the shared region once per core at an
+ * address the kernel picks; two such mappings are often adjacent, so a read
+ * past the end of one core's mapping would silently land in the other one.
+ * The harnesses are linked with -Wl,--wrap=esp_amp_platform_shm_base: the
+ * library then sees, per core, a second mapping of the same pages (made with
+ * mremap(old_size = 0), which duplicates a shared mapping) placed inside a
+ * PROT_NONE reservation: one guard page below the region and more than 4 GiB
+ * above it. Every region offset is a uint32_t, so any access the library
+ * derives from a bad offset or length faults (SEGV, reported by libFuzzer)
+ * instead of reading the neighbour. The region is exactly sim_shm_size()
+ * bytes (a page multiple), as the library is told.
+ *
+ * Per-input reset. libFuzzer runs every input in one process, so each input
+ * starts from a zeroed region and zeroed library state on both cores
+ * (esp_amp_core_state(), from the private header: a power cycle of both
+ * cores). The simulator itself is set up once.
+ *
+ * FZ_CHECK aborts with a message: libFuzzer records the input as a crash.
+ */
+#ifndef FUZZ_COMMON_H
+#define FUZZ_COMMON_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "esp_amp.h"
+#include "esp_amp_platform.h"
+#include "esp_amp_priv.h"
+#include "sim.h"
+
+#define FZ_HDR ((uint32_t)sizeof(esp_amp_rpmsg_head_t))
+
+#define FZ_CHECK(cond, ...)                                                  \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            fprintf(stderr, "\nFUZZ INVARIANT VIOLATED at %s:%d: %s\n  ",    \
+                    __FILE__, __LINE__, #cond);                              \
+            fprintf(stderr, __VA_ARGS__);                                    \
+            fprintf(stderr, "\n");                                           \
+            abort();                                                         \
+        }                                                                    \
+    } while (0)
+
+/* ---------------------------------------------------------------------- */
+/* FUZZ_TRACE=1: the harnesses print what they do (to replay a finding). */
+static int fz_trace_cached = -1;
+
+static inline bool fz_trace_on(void)
+{
+    if (fz_trace_cached < 0) {
+        const char *e = getenv("FUZZ_TRACE");
+        fz_trace_cached = e != NULL && e[0] == '1';
+    }
+    return fz_trace_cached != 0;
+}
+
+#define FZ_TRACE(...)                                                        \
+    do {                                                                     \
+        if (fz_trace_on()) {                                                 \
+            fprintf(stderr, __VA_ARGS__);                                    \
+        }                                                                    \
+    } while (0)
+
+/* ---------------------------------------------------------------------- */
+/* Input reader: the bytes of one fuzz input, consumed front to back;
+ * reads past the end return 0.                                             */
+
+typedef struct {
+    const uint8_t *p;
+    size_t n;
+    size_t i;
+} fz_in_t;
+
+static inline bool fz_more(const fz_in_t *in)
+{
+    return in->i < in->n;
+}
+static inline uint8_t fz_u8(fz_in_t *in)
+{
+    return in->i < in->n ? in->p[in->i++] : 0;
+}
+static inline uint16_t fz_u16(fz_in_t *in)
+{
+    uint16_t lo = fz_u8(in);
+    return (uint16_t)(lo | (uint16_t)fz_u8(in) << 8);
+}
+static inline uint32_t fz_u32(fz_in_t *in)
+{
+    uint32_t lo = fz_u16(in);
+    return lo | (uint32_t)fz_u16(in) << 16;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Guarded per-core aliases of the simulator's region.                     */
+
+#define FZ_GUARD_ABOVE (((size_t)1 << 32) + ((size_t)1 << 20))
+
+static uint8_t *fz_alias[2];
+static uint32_t fz_size;
+
+void *__real_esp_amp_platform_shm_base(void);
+void *__wrap_esp_amp_platform_shm_base(void);
+
+void *__wrap_esp_amp_platform_shm_base(void)
+{
+    int c = sim_current_core();
+    if (c == ESP_AMP_CORE_MAIN || c == ESP_AMP_CORE_SUB) {
+        if (fz_alias[c] != NULL) {
+            return fz_alias[c];
+        }
+    }
+    return __real_esp_amp_platform_shm_base();
+}
+
+static inline void fz_enter(int core)
+{
+    if (sim_enter_core(core) != 0) {
+        fprintf(stderr, "fuzz: sim_enter_core(%d) failed\n", core);
+        abort();
+    }
+}
+
+/* Once per process: the simulator and the guarded aliases. */
+static void fz_sim_setup(uint32_t region_size)
+{
+    if (fz_size != 0) {
+        return;
+    }
+    if (sim_init(region_size) != 0) {
+        fprintf(stderr, "fuzz: sim_init failed\n");
+        abort();
+    }
+    fz_size = sim_shm_size();
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    for (int core = 0; core < 2; core++) {
+        fz_enter(core);
+        void *view = __real_esp_amp_platform_shm_base();
+        size_t span = page + fz_size + FZ_GUARD_ABOVE;
+        uint8_t *r = mmap(NULL, span, PROT_NONE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (view == NULL || r == MAP_FAILED) {
+            fprintf(stderr, "fuzz: cannot reserve the guard area\n");
+            abort();
+        }
+        void *a = mremap(view, 0, fz_size, MREMAP_MAYMOVE | MREMAP_FIXED,
+                         r + page);
+        if (a != (void *)(r + page)) {
+            fprintf(stderr, "fuzz: mremap alias failed\n");
+            abort();
+        }
+        fz_alias[core] = a;
+    }
+}
+
+/* Per input: zeroed region, both cores' library state zeroed. Doorbells
+ * left pending by the previous input find no pending bits and no handler. */
+static void fz_reset(void)
+{
+    memset(fz_alias[0], 0, fz_size);
+    for (int core = 0; core < 2; core++) {
+        fz_enter(core);
+        memset(esp_amp_core_state(), 0, sizeof(esp_amp_core_state_t));
+    }
+}
+
+/* A core "reboots": its library state is zeroed (the region stays). */
+static inline void fz_reboot_core(int core)
+{
+    fz_enter(core);
+    memset(esp_amp_core_state(), 0, sizeof(esp_amp_core_state_t));
+}
+
+/* Region offset of a pointer into `core`'s alias, or UINT32_MAX. */
+static inline uint32_t fz_off(int core, const void *p)
+{
+    uintptr_t b = (uintptr_t)fz_alias[core];
+    uintptr_t a = (uintptr_t)p;
+    if (a < b || a - b >= fz_size) {
+        return UINT32_MAX;
+    }
+    return (uint32_t)(a - b);
+}
+
+/* The local state of a bound queue stays inside `core`'s region alias:
+ * descriptors, buffers and the kick word. */
+static inline void fz_check_queue(int core, const esp_amp_queue_t *q,
+                                  const char *what)
+{
+    if (q->size == 0) {
+        return; /* never bound */
+    }
+    uintptr_t b = (uintptr_t)fz_alias[core];
+    uintptr_t e = b + fz_size;
+    uintptr_t d = (uintptr_t)q->desc;
+    uintptr_t buf = (uintptr_t)q->buf;
+    uintptr_t k = (uintptr_t)q->kick_me;
+    uint64_t span = (uint64_t)q->size * q->max_item_size;
+    FZ_CHECK((q->size & (q->size - 1u)) == 0 && q->size <= 256,
+             "%s: ring length %u", what, q->size);
+    FZ_CHECK(q->max_item_size > FZ_HDR, "%s: item size %u", what,
+             q->max_item_size);
+    FZ_CHECK(d >= b + sizeof(esp_amp_shm_header_t) &&
+                 d + (uint64_t)q->size * 8u <= e,
+             "%s: descriptors [%#lx, +%u*8) outside the region", what,
+             (unsigned long)(d - b), q->size);
+    FZ_CHECK(buf >= b + sizeof(esp_amp_shm_header_t) && buf + span <= e,
+             "%s: buffers [%#lx, +%llu) outside the region", what,
+             (unsigned long)(buf - b), (unsigned long long)span);
+    FZ_CHECK(k >= b && k + 4 <= e, "%s: kick word outside the region", what);
+    FZ_CHECK(q->buf_off == (uint32_t)(buf - b), "%s: buf_off %u vs %lu", what,
+             q->buf_off, (unsigned long)(buf - b));
+}
+
+/* Is p exactly the start of one of q's buffers (plus `skip` bytes)? */
+static inline bool fz_is_buffer(const esp_amp_queue_t *q, const void *p,
+                                uint32_t skip)
+{
+    if (q->size == 0 || q->max_item_size == 0) {
+        return false;
+    }
+    uintptr_t a = (uintptr_t)p - skip;
+    uintptr_t b = (uintptr_t)q->buf;
+    if (a < b || a - b >= (uintptr_t)q->size * q->max_item_size) {
+        return false;
+    }
+    return (a - b) % q->max_item_size == 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Payloads and the model of messages in flight.                           */
+
+static inline uint8_t fz_pattern(uint32_t seq, uint32_t i)
+{
+    return (uint8_t)(seq * 31u + i * 7u + 3u);
+}
+static inline void fz_fill(uint8_t *p, uint32_t len, uint32_t seq)
+{
+    for (uint32_t i = 0; i < len; i++) {
+        p[i] = fz_pattern(seq, i);
+    }
+}
+static inline bool fz_same(const uint8_t *p, uint32_t len, uint32_t seq)
+{
+    for (uint32_t i = 0; i < len; i++) {
+        if (p[i] != fz_pattern(seq, i)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+#define FZ_FIFO_MAX 1024
+
+typedef struct {
+    uint32_t seq;
+    uint16_t src, dst, len;
+    uint32_t off; /* nocopy: region offset of the buffer; else UINT32_MAX */
+} fz_msg_t;
+
+typedef struct {
+    fz_msg_t m[FZ_FIFO_MAX];
+    unsigned head, n;
+    bool overflow; /* more than FZ_FIFO_MAX in flight: model gave up */
+} fz_fifo_t;
+
+static inline void fz_fifo_push(fz_fifo_t *f, fz_msg_t m)
+{
+    if (f->n == FZ_FIFO_MAX) {
+        f->overflow = true;
+        return;
+    }
+    f->m[(f->head + f->n) % FZ_FIFO_MAX] = m;
+    f->n++;
+}
+static inline fz_msg_t *fz_fifo_front(fz_fifo_t *f)
+{
+    return f->n ? &f->m[f->head] : NULL;
+}
+static inline void fz_fifo_pop(fz_fifo_t *f)
+{
+    if (f->n) {
+        f->head = (f->head + 1u) % FZ_FIFO_MAX;
+        f->n--;
+    }
+}
+static inline void fz_fifo_clear(fz_fifo_t *f)
+{
+    f->head = 0;
+    f->n = 0;
+    f->overflow = false;
+}
+
+#endif /* FUZZ_COMMON_H */

@@ -1,0 +1,1478 @@
+/*
+ * fuzz_rx.c - the fuzzer is the peer core.
+ *
+ * One core ("local") runs the library; the other core's side of device pair
+ * A belongs to the fuzzer, which may write any byte of the shared region at
+ * any time: between the local core's calls and from inside its callbacks.
+ * A real main core formats the region and creates the pairs; a real sub
+ * core joins them; from then on pair A is the fuzzer's. A second pair, B,
+ * stays with the real peer library, to check that whatever happened to
+ * pair A, the local core keeps serving B.
+ *
+ * Input: 3 bytes of configuration, then operations: an opcode byte, whose
+ * top two bits choose the kind, and its arguments (the encoding is spelled
+ * out in make_corpus.py); the endpoint callback also takes one byte per
+ * message (what the application does with it).
+ *   byte 0  bit 0: local = main core (else sub); bit 1: local receives by
+ *           interrupt (else polls); bit 2: local notifies after sending;
+ *           bit 3: the honest peer rings the local doorbell after sending
+ *   byte 1  queue length of pair A: 1 << (b % 5)
+ *   byte 2  item size of pair A: 12 + 4 * (b % 60)
+ *   op >> 6 0: local_op()  1: honest peer  2: peer_raw_op()  3: peer_lib_op()
+ *           (the real peer: pair B traffic, or a restart of the peer core)
+ *
+ * Operations of the peer are either honest (they follow the ring protocol
+ * of docs/layout.md with counters of their own) or raw (any bytes anywhere,
+ * or a chosen field of a descriptor, header, control word, registry entry).
+ * While only honest operations have run ("sync" mode), the harness also
+ * checks the data: every message arrives once, in order, intact, and no
+ * buffer leaks. Always, whatever the peer wrote, it checks that
+ *   - a callback's msg_data is exactly a buffer of the local rx ring (+8),
+ *     msg_data + data_len stays inside that buffer, and the ring itself is
+ *     inside the region (the guard area catches any other stray access);
+ *   - a buffer is never delivered, nor returned by create_message, while
+ *     the application holds it (holdings end when the device reports a
+ *     reset: link callback, session change or link_resets);
+ *   - a sub core delivers nothing while its link is not UP, and does not
+ *     send a buffer created before the peer main core restarted;
+ *   - the application never holds more than queue_len buffers per ring;
+ *   - destroy / send_nocopy of a held buffer succeed unless the call itself
+ *     saw a reset; misuse (NULL, foreign pointers, double destroy, too
+ *     long) fails with the documented reason, bumps exactly the documented
+ *     counter and changes nothing else;
+ *   - poll / the ISR return (libFuzzer's -timeout catches a loop);
+ *   - at the end, if the fuzzer left pair B's bytes and the region header
+ *     alone, a message goes each way over pair B.
+ */
+#include "fuzz_common.h"
+
+#define REGION_SIZE 16384u
+#define ID_A ((uint16_t)SYS_INFO_RESERVED_ID_VQUEUE)
+#define ID_B 0x0101u
+#define N_EPT 4
+#define EPT_BASE 0x40u
+#define EPT_B 0x50u
+#define EPT_PEER_B 0x60u
+#define MAX_HOLD 512
+
+enum { DEV_A = 0, DEV_B = 1 };
+
+typedef struct {
+    esp_amp_rpmsg_dev_t dev;
+    esp_amp_queue_t vq[2];
+    uint32_t epoch;
+    uint32_t seen_resets, seen_session, seen_cb, seen_no_ept;
+    uint32_t cb_count;
+} ldev_t;
+
+typedef struct {
+    uint8_t *p;      /* msg_data as the application sees it */
+    int dev;
+    uint32_t epoch;
+    uint16_t created; /* tx: nbytes given to create_message */
+    bool stale;       /* the peer restarted since: the application does
+                         not know yet, but the memory may be reused */
+} hold_t;
+
+static struct {
+    fz_in_t *in;
+    int local, peer;
+    bool intr, notify, peer_kicks;
+    ldev_t d[2];
+    esp_amp_rpmsg_dev_t pdev[2];
+    esp_amp_queue_t pvq[2][2];
+    esp_amp_rpmsg_ept_t ept[N_EPT];
+    bool ept_on[N_EPT], ept_null_cb[N_EPT];
+    esp_amp_rpmsg_ept_t ept_b, pept_b;
+    hold_t rx[MAX_HOLD], tx[MAX_HOLD];
+    int nrx, ntx;
+    void *last_destroyed;
+    /* pair A as the peer sees it */
+    uint32_t a_off, a_buf;
+    uint16_t a_len, a_item;
+    uint32_t b_off, b_size;
+    /* the honest peer's counters on pair A */
+    uint16_t p_sent, p_recv, p_freed;
+    uint32_t p_held[256];
+    int p_nheld;
+    uint32_t p_sent_total;
+    bool sync;
+    bool b_dirty;
+    fz_fifo_t to_local, to_peer;
+    uint32_t seq;
+    int depth;
+    void *in_cb[8]; /* buffers being delivered (callbacks running) */
+    int n_in_cb;
+    int peer_b_got;
+    bool local_b_got;
+} S;
+
+static const int k_dev_idx[2] = { DEV_A, DEV_B };
+
+/* ---------------------------------------------------------------------- */
+/* Small helpers                                                           */
+
+static uint8_t *shm(void)
+{
+    return fz_alias[S.local];
+}
+
+static int rx_ring(void)
+{
+    return S.local == ESP_AMP_CORE_SUB ? 0 : 1;
+}
+
+static unsigned wrap_of(uint16_t c, uint16_t len)
+{
+    unsigned shift = 0;
+    while ((1u << shift) < len) {
+        shift++;
+    }
+    return ((unsigned)(c >> shift) & 1u) ^ 1u;
+}
+static uint16_t sent_flags(unsigned w)
+{
+    return (uint16_t)(w ? ESP_AMP_DESC_F_AVAIL : ESP_AMP_DESC_F_USED);
+}
+static uint16_t freed_flags(unsigned w)
+{
+    return (uint16_t)(w ? (ESP_AMP_DESC_F_AVAIL | ESP_AMP_DESC_F_USED) : 0u);
+}
+
+static esp_amp_queue_desc_t *a_desc(int ring, uint16_t slot)
+{
+    return (esp_amp_queue_desc_t *)(void *)(shm() + S.a_off +
+                                            sizeof(esp_amp_shm_vq_pair_t)) +
+           (uint32_t)ring * S.a_len + (slot & (S.a_len - 1u));
+}
+static uint32_t a_buf_off(int ring, uint32_t i)
+{
+    return S.a_buf + (uint32_t)ring * S.a_len * S.a_item +
+           (i % S.a_len) * S.a_item;
+}
+static esp_amp_shm_vq_pair_t *a_pair(void)
+{
+    return (esp_amp_shm_vq_pair_t *)(void *)(shm() + S.a_off);
+}
+
+static esp_amp_rpmsg_stats_t stats_of(int k)
+{
+    esp_amp_rpmsg_stats_t s;
+    FZ_CHECK(esp_amp_rpmsg_get_stats(&S.d[k].dev, &s) == 0, "get_stats");
+    return s;
+}
+
+static bool deliverable(uint16_t dst)
+{
+    for (int j = 0; j < N_EPT; j++) {
+        if (S.ept_on[j] && EPT_BASE + (unsigned)j == dst) {
+            return !S.ept_null_cb[j];
+        }
+    }
+    return false;
+}
+
+/* Drop holdings of device k (the application learnt of a reset). */
+static void drop_holdings(int k)
+{
+    int n = 0;
+    for (int i = 0; i < S.nrx; i++) {
+        if (S.rx[i].dev != k) {
+            S.rx[n++] = S.rx[i];
+        }
+    }
+    S.nrx = n;
+    n = 0;
+    for (int i = 0; i < S.ntx; i++) {
+        if (S.tx[i].dev != k) {
+            S.tx[n++] = S.tx[i];
+        }
+    }
+    S.ntx = n;
+}
+
+/* Has device k seen a reset since we last looked? Then the application's
+ * buffers of k are void: forget them. */
+static void sync_dev(int k)
+{
+    ldev_t *L = &S.d[k];
+    esp_amp_rpmsg_stats_t st = stats_of(k);
+    if (st.link_resets != L->seen_resets || L->dev.session != L->seen_session ||
+        L->cb_count != L->seen_cb) {
+        L->seen_resets = st.link_resets;
+        L->seen_session = L->dev.session;
+        L->seen_cb = L->cb_count;
+        L->epoch++;
+        drop_holdings(k);
+    }
+    /* Messages the device dropped for want of an endpoint, in order. */
+    while (L->seen_no_ept != st.rx_no_ept) {
+        L->seen_no_ept++;
+        if (k == DEV_A && S.sync) {
+            fz_msg_t *m = fz_fifo_front(&S.to_local);
+            FZ_CHECK(m != NULL, "rx_no_ept counted a message never sent");
+            FZ_CHECK(!deliverable(m->dst),
+                     "message %u to live endpoint %#x was dropped", m->seq,
+                     m->dst);
+            fz_fifo_pop(&S.to_local);
+        }
+    }
+}
+
+static void check_geometry(void)
+{
+    for (int k = 0; k < 2; k++) {
+        fz_check_queue(S.local, S.d[k].dev.rx_queue, k ? "B rx" : "A rx");
+        fz_check_queue(S.local, S.d[k].dev.tx_queue, k ? "B tx" : "A tx");
+    }
+}
+
+static int count_held(hold_t *h, int n, int k)
+{
+    int c = 0;
+    for (int i = 0; i < n; i++) {
+        c += h[i].dev == k;
+    }
+    return c;
+}
+
+static int find_hold(hold_t *h, int n, const void *p)
+{
+    for (int i = 0; i < n; i++) {
+        if (h[i].p == p) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* Held by the application in the current session of the peer: a stale
+ * holding (peer restarted, the local core has not noticed yet) may alias a
+ * buffer of the new session. */
+static bool app_holds(hold_t *h, int n, const void *p)
+{
+    for (int i = 0; i < n; i++) {
+        if (h[i].p == p && !h[i].stale) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The region byte range [off, off + n) was written by the fuzzer. */
+static void raw_touch(uint32_t off, uint32_t n)
+{
+    S.sync = false;
+    uint64_t end = (uint64_t)off + n;
+    if (off < 16 || (off < 704 && end > 192) ||
+        (end > S.b_off && off < S.b_off + S.b_size)) {
+        S.b_dirty = true; /* header words, registry, or pair B */
+    }
+}
+
+static void raw_write(uint32_t off, const void *src, uint32_t n)
+{
+    if (off >= fz_size) {
+        return;
+    }
+    if (n > fz_size - off) {
+        n = fz_size - off;
+    }
+    memcpy(shm() + off, src, n);
+    raw_touch(off, n);
+}
+
+/* Switch back to the local core; a doorbell the peer left pending runs its
+ * ISR now. */
+static void enter_local(void)
+{
+    fz_enter(S.local);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Callbacks                                                               */
+
+static void link_cb(esp_amp_rpmsg_dev_t *dev, esp_amp_link_state_t st,
+                    void *arg)
+{
+    (void)dev;
+    /* DOWN voids what the application holds (the sub core forgets its
+     * buffers). A sub core that comes UP again may have bound another
+     * geometry (even under the same session number): a new epoch too. On
+     * the main core JOINING -> UP (first join) keeps everything. */
+    if (st == ESP_AMP_LINK_DOWN ||
+        (st == ESP_AMP_LINK_UP && S.local == ESP_AMP_CORE_SUB)) {
+        S.d[*(const int *)arg].cb_count++;
+    }
+}
+
+static void local_op(uint8_t op);
+static void peer_raw_op(uint8_t op);
+
+static int ept_cb(void *data, uint16_t len, uint16_t src, void *arg)
+{
+    int k = *(const int *)arg;
+    ldev_t *L = &S.d[k];
+    const esp_amp_queue_t *q = L->dev.rx_queue;
+    uint8_t *p = data;
+
+    FZ_TRACE("  [cb %s] buf %p len %u src %#x (%s)\n", k ? "B" : "A", data, len,
+             src, esp_amp_env_in_isr() ? "isr" : "task");
+    sync_dev(k);
+    /* A sub core whose link is not UP does not touch the rings (the
+     * design: it "waits without touching the rings"; BUG-ISR-RELINK). */
+    FZ_CHECK(S.local != ESP_AMP_CORE_SUB || L->dev.link == ESP_AMP_LINK_UP,
+             "message delivered while the sub core's link is %s",
+             L->dev.link == ESP_AMP_LINK_DOWN ? "DOWN" : "JOINING");
+    fz_check_queue(S.local, q, "callback rx");
+    FZ_CHECK(fz_is_buffer(q, p, FZ_HDR),
+             "msg_data %p is not a buffer start + 8 of the rx ring", data);
+    FZ_CHECK((uint32_t)len + FZ_HDR <= q->max_item_size,
+             "data_len %u + 8 exceeds the item size %u", len,
+             q->max_item_size);
+    FZ_CHECK(!app_holds(S.rx, S.nrx, p) && !app_holds(S.tx, S.ntx, p),
+             "buffer %p delivered while the application holds it", data);
+    FZ_CHECK(count_held(S.rx, S.nrx, k) < q->size,
+             "%d buffers held on a ring of %u, and one more delivered",
+             count_held(S.rx, S.nrx, k), q->size);
+    volatile uint8_t sink = 0;
+    for (uint16_t i = 0; i < len; i++) {
+        sink ^= p[i];
+    }
+    (void)sink;
+
+    if (k == DEV_A && S.sync) {
+        fz_msg_t *m = fz_fifo_front(&S.to_local);
+        FZ_CHECK(m != NULL, "delivered a message the peer never sent");
+        FZ_CHECK(m->src == src && m->len == len && fz_same(p, len, m->seq),
+                 "message %u: src %#x len %u (expected %#x %u) or payload "
+                 "changed", m->seq, src, len, m->src, m->len);
+        fz_fifo_pop(&S.to_local);
+    }
+    if (k == DEV_B && len == 4 && memcmp(p, "PING", 4) == 0 &&
+        src == EPT_PEER_B) {
+        S.local_b_got = true;
+    }
+
+    uint8_t act = fz_u8(S.in);
+    uint32_t epoch = L->epoch;
+    bool hold = false;
+    S.depth++;
+    S.in_cb[S.n_in_cb++ & 7] = p;
+    switch (act & 3u) {
+    case 0:
+        break;
+    case 1:
+        hold = true;
+        break;
+    case 2: /* the peer strikes while we are in the callback */
+        if (S.depth < 3) {
+            peer_raw_op(fz_u8(S.in));
+        }
+        break;
+    case 3: /* the application calls the library from its callback */
+        if (S.depth < 3) {
+            local_op(fz_u8(S.in));
+        }
+        hold = (act & 4u) != 0;
+        break;
+    }
+    S.depth--;
+    S.n_in_cb--;
+    if (hold && S.nrx < MAX_HOLD && L->epoch == epoch) {
+        S.rx[S.nrx++] = (hold_t){ p, k, epoch, 0, false };
+        return 0;
+    }
+    if (L->epoch != epoch) {
+        return 0; /* reset meanwhile: the buffer is no longer ours */
+    }
+    int rc = esp_amp_rpmsg_destroy(&L->dev, p);
+    sync_dev(k);
+    FZ_CHECK(rc == 0 || L->epoch != epoch,
+             "destroy of a just-delivered buffer failed: %s",
+             esp_amp_err_name(esp_amp_get_last_error()));
+    S.last_destroyed = p;
+    return 0;
+}
+
+static int peer_b_cb(void *data, uint16_t len, uint16_t src, void *arg)
+{
+    (void)arg;
+    if (len == 4 && memcmp(data, "PONG", 4) == 0 && src == EPT_B) {
+        S.peer_b_got++;
+    }
+    (void)esp_amp_rpmsg_destroy(&S.pdev[DEV_B], data);
+    return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Bring-up                                                                */
+
+static void locate_pairs(void)
+{
+    uint32_t sz = 0;
+    uint8_t *a = esp_amp_sys_info_get(ID_A, &sz);
+    FZ_CHECK(a != NULL, "pair A missing after bring-up");
+    esp_amp_shm_vq_pair_t *pa = (esp_amp_shm_vq_pair_t *)(void *)a;
+    uint8_t *base = esp_amp_platform_shm_base();
+    S.a_off = (uint32_t)(a - base);
+    S.a_len = pa->queue_len;
+    S.a_item = pa->item_size;
+    uint32_t descs = (uint32_t)sizeof(esp_amp_shm_vq_pair_t) + 16u * S.a_len;
+    S.a_buf = S.a_off + ((descs + 63u) & ~63u);
+    uint8_t *b = esp_amp_sys_info_get(ID_B, &S.b_size);
+    FZ_CHECK(b != NULL, "pair B missing after bring-up");
+    S.b_off = (uint32_t)(b - base);
+}
+
+/* The real peer brings its side up (first time or after a restart). */
+static void peer_bringup(uint16_t len, uint16_t item)
+{
+    fz_reboot_core(S.peer);
+    memset(S.pdev, 0, sizeof(S.pdev));
+    memset(S.pvq, 0, sizeof(S.pvq));
+    if (S.peer == ESP_AMP_CORE_MAIN) {
+        FZ_CHECK(esp_amp_init() == 0, "peer main init");
+        FZ_CHECK(esp_amp_rpmsg_main_init_by_id(&S.pdev[DEV_A], S.pvq[DEV_A],
+                                               len, item, false, true,
+                                               (esp_amp_sys_info_id_t)ID_A) == 0,
+                 "peer main_init A");
+        FZ_CHECK(esp_amp_rpmsg_main_init_by_id(&S.pdev[DEV_B], S.pvq[DEV_B], 2,
+                                               32, false, true,
+                                               (esp_amp_sys_info_id_t)ID_B) == 0,
+                 "peer main_init B");
+        locate_pairs();
+        /* Everything was formatted again, so whatever the fuzzer wrote
+         * before is gone, unless its session word made the new session
+         * number equal one a local device is bound to: that device cannot
+         * see that the peer restarted, and its stale ring state may point
+         * into what is now pair B (see README, session reuse). */
+        uint32_t ns = esp_amp_sys_info_session();
+        S.b_dirty = ns == S.d[DEV_B].dev.session || ns == S.d[DEV_A].dev.session;
+    } else {
+        if (esp_amp_init() != 0) {
+            return; /* header broken by the fuzzer */
+        }
+        (void)esp_amp_rpmsg_sub_init_by_id(&S.pdev[DEV_A], S.pvq[DEV_A], false,
+                                           true, (esp_amp_sys_info_id_t)ID_A);
+        (void)esp_amp_rpmsg_sub_init_by_id(&S.pdev[DEV_B], S.pvq[DEV_B], false,
+                                           true, (esp_amp_sys_info_id_t)ID_B);
+    }
+    if (S.pdev[DEV_B].rx_queue != NULL) {
+        (void)esp_amp_rpmsg_create_endpoint(&S.pdev[DEV_B], EPT_PEER_B,
+                                            peer_b_cb, NULL, &S.pept_b);
+    }
+    S.p_sent = S.p_recv = S.p_freed = 0;
+    S.p_nheld = 0;
+}
+
+static void setup(uint8_t cfg, uint8_t lenb, uint8_t itemb)
+{
+    memset(&S, 0, sizeof(S));
+    S.local = (cfg & 1) ? ESP_AMP_CORE_MAIN : ESP_AMP_CORE_SUB;
+    S.peer = S.local ^ 1;
+    S.intr = (cfg & 2) != 0;
+    S.notify = (cfg & 4) != 0;
+    S.peer_kicks = (cfg & 8) != 0;
+    uint16_t len = (uint16_t)(1u << (lenb % 5u));
+    uint16_t item = (uint16_t)(12u + 4u * (itemb % 60u));
+
+    /* The main core formats and creates both pairs. */
+    fz_enter(ESP_AMP_CORE_MAIN);
+    FZ_CHECK(esp_amp_init() == 0, "main esp_amp_init");
+    if (S.local == ESP_AMP_CORE_MAIN) {
+        ldev_t *A = &S.d[DEV_A], *B = &S.d[DEV_B];
+        FZ_CHECK(esp_amp_rpmsg_main_init_by_id(&A->dev, A->vq, len, item,
+                                               S.notify, !S.intr,
+                                               (esp_amp_sys_info_id_t)ID_A) == 0,
+                 "main_init A");
+        FZ_CHECK(esp_amp_rpmsg_main_init_by_id(&B->dev, B->vq, 2, 32, false,
+                                               true,
+                                               (esp_amp_sys_info_id_t)ID_B) == 0,
+                 "main_init B");
+        locate_pairs();
+        /* The real sub core joins, then leaves pair A to the fuzzer. */
+        fz_enter(ESP_AMP_CORE_SUB);
+        FZ_CHECK(esp_amp_init() == 0, "sub esp_amp_init");
+        FZ_CHECK(esp_amp_rpmsg_sub_init_by_id(&S.pdev[DEV_A], S.pvq[DEV_A],
+                                              false, true,
+                                              (esp_amp_sys_info_id_t)ID_A) == 0,
+                 "peer sub_init A");
+        FZ_CHECK(esp_amp_rpmsg_sub_init_by_id(&S.pdev[DEV_B], S.pvq[DEV_B],
+                                              false, true,
+                                              (esp_amp_sys_info_id_t)ID_B) == 0,
+                 "peer sub_init B");
+        FZ_CHECK(esp_amp_rpmsg_create_endpoint(&S.pdev[DEV_B], EPT_PEER_B,
+                                               peer_b_cb, NULL, &S.pept_b),
+                 "peer endpoint");
+        fz_enter(ESP_AMP_CORE_MAIN);
+    } else {
+        FZ_CHECK(esp_amp_rpmsg_main_init_by_id(&S.pdev[DEV_A], S.pvq[DEV_A],
+                                               len, item, false, true,
+                                               (esp_amp_sys_info_id_t)ID_A) == 0,
+                 "peer main_init A");
+        FZ_CHECK(esp_amp_rpmsg_main_init_by_id(&S.pdev[DEV_B], S.pvq[DEV_B], 2,
+                                               32, false, true,
+                                               (esp_amp_sys_info_id_t)ID_B) == 0,
+                 "peer main_init B");
+        FZ_CHECK(esp_amp_rpmsg_create_endpoint(&S.pdev[DEV_B], EPT_PEER_B,
+                                               peer_b_cb, NULL, &S.pept_b),
+                 "peer endpoint");
+        locate_pairs();
+        fz_enter(ESP_AMP_CORE_SUB);
+        FZ_CHECK(esp_amp_init() == 0, "sub esp_amp_init");
+        ldev_t *A = &S.d[DEV_A], *B = &S.d[DEV_B];
+        FZ_CHECK(esp_amp_rpmsg_sub_init_by_id(&A->dev, A->vq, S.notify,
+                                              !S.intr,
+                                              (esp_amp_sys_info_id_t)ID_A) == 0,
+                 "sub_init A");
+        FZ_CHECK(esp_amp_rpmsg_sub_init_by_id(&B->dev, B->vq, false, true,
+                                              (esp_amp_sys_info_id_t)ID_B) == 0,
+                 "sub_init B");
+    }
+    /* Now as the local core. */
+    for (int k = 0; k < 2; k++) {
+        ldev_t *L = &S.d[k];
+        FZ_CHECK(esp_amp_rpmsg_set_link_callback(&L->dev, link_cb,
+                                                 (void *)&k_dev_idx[k]) == 0,
+                 "link cb");
+        L->seen_session = L->dev.session;
+    }
+    if (S.intr) {
+        FZ_CHECK(esp_amp_rpmsg_intr_enable(&S.d[DEV_A].dev) == 0,
+                 "intr_enable: %s",
+                 esp_amp_err_name(esp_amp_get_last_error()));
+    }
+    for (int j = 0; j < N_EPT; j++) {
+        S.ept[j].addr = (uint16_t)(EPT_BASE + (unsigned)j);
+    }
+    for (int j = 0; j < 2; j++) { /* two endpoints to start with */
+        FZ_CHECK(esp_amp_rpmsg_create_endpoint(&S.d[DEV_A].dev,
+                                               (uint16_t)(EPT_BASE + (unsigned)j),
+                                               ept_cb, (void *)&k_dev_idx[DEV_A],
+                                               &S.ept[j]) == &S.ept[j],
+                 "create endpoint");
+        S.ept_on[j] = true;
+    }
+    FZ_CHECK(esp_amp_rpmsg_create_endpoint(&S.d[DEV_B].dev, EPT_B, ept_cb,
+                                           (void *)&k_dev_idx[DEV_B],
+                                           &S.ept_b) == &S.ept_b,
+             "create endpoint B");
+    S.sync = true;
+    check_geometry();
+}
+
+/* ---------------------------------------------------------------------- */
+/* The honest peer on pair A                                               */
+
+static void ring_local_doorbell(void)
+{
+    esp_amp_shm_header_t *h = (esp_amp_shm_header_t *)(void *)shm();
+    __atomic_fetch_or(&h->sw_intr_pending[S.local][0],
+                      1u << SW_INTR_RESERVED_ID_RPMSG, __ATOMIC_RELEASE);
+    sim_raise_doorbell(S.local);
+}
+
+/* Send one message into the local core's rx ring. */
+static void peer_send(void)
+{
+    uint8_t sel = fz_u8(S.in);
+    uint16_t dlen = fz_u16(S.in);
+    int r = rx_ring();
+    uint16_t c = S.p_sent;
+    esp_amp_queue_desc_t *d = a_desc(r, c);
+    unsigned w = wrap_of(c, S.a_len);
+    /* Honest alloc: the slot must have been freed by the local core. */
+    if (d->flags != freed_flags(!w)) {
+        return; /* the ring is full */
+    }
+    uint32_t off = d->addr;
+    uint32_t rel = off - a_buf_off(r, 0);
+    FZ_CHECK(!S.sync || (rel % S.a_item == 0 && rel / S.a_item < S.a_len),
+             "local core freed descriptor %u with address %u, not a buffer "
+             "of the ring", c, off);
+    if (rel % S.a_item != 0 || rel / S.a_item >= S.a_len) {
+        return;
+    }
+    uint16_t max = (uint16_t)(S.a_item - FZ_HDR);
+    dlen = (uint16_t)(dlen % (max + 1u));
+    uint16_t dst = (sel & 0x80u) ? (uint16_t)fz_u16(S.in)
+                                 : (uint16_t)(EPT_BASE + (sel & 7u));
+    uint16_t src = (uint16_t)(0x20u + (sel >> 3 & 3u));
+    esp_amp_rpmsg_head_t *hd = (esp_amp_rpmsg_head_t *)(void *)(shm() + off);
+    hd->src_addr = src;
+    hd->dst_addr = dst;
+    hd->data_len = dlen;
+    hd->data_flags = 0;
+    uint32_t seq = S.seq++;
+    fz_fill((uint8_t *)(hd + 1), dlen, seq);
+    d->addr = off;
+    d->len = (uint16_t)(dlen + FZ_HDR);
+    if (sel & 0x40u) {
+        /* A near miss: header and descriptor lengths off by a little. */
+        uint8_t lie = fz_u8(S.in);
+        if (lie & 0x80u) {
+            hd->data_len = (uint16_t)(dlen + (lie & 15u) - 8u);
+        } else {
+            d->len = (uint16_t)(dlen + FZ_HDR + (lie & 15u) - 8u);
+        }
+        S.sync = false;
+    }
+    __atomic_store_n(&d->flags, sent_flags(w), __ATOMIC_RELEASE);
+    S.p_sent++;
+    S.p_sent_total++;
+    if (S.sync) {
+        fz_fifo_push(&S.to_local, (fz_msg_t){ seq, src, dst, dlen, UINT32_MAX });
+    }
+    if (S.peer_kicks && a_pair()->ctl[rx_ring()].kick_me != 0) {
+        ring_local_doorbell();
+    }
+}
+
+/* Take one message from the local core's tx ring. */
+static bool peer_recv(void)
+{
+    int r = rx_ring() ^ 1;
+    uint16_t c = S.p_recv;
+    esp_amp_queue_desc_t *d = a_desc(r, c);
+    unsigned w = wrap_of(c, S.a_len);
+    uint16_t fl = d->flags;
+    if (fl != sent_flags(w)) {
+        FZ_CHECK(!S.sync || fl == freed_flags(!w) || fl == sent_flags(!w),
+                 "local core wrote flags %#x at tx slot %u", fl, c);
+        return false;
+    }
+    if (S.p_nheld >= S.a_len) {
+        return false;
+    }
+    uint32_t off = d->addr;
+    uint32_t rel = off - a_buf_off(r, 0);
+    bool valid = rel % S.a_item == 0 && rel / S.a_item < S.a_len &&
+                 d->len <= S.a_item;
+    for (int i = 0; valid && i < S.p_nheld; i++) {
+        valid = S.p_held[i] != off;
+    }
+    FZ_CHECK(!S.sync || valid,
+             "local core sent descriptor %u: address %u len %u (buffer held "
+             "by the peer or not in the ring)", c, off, d->len);
+    S.p_recv++;
+    if (!valid) {
+        return true; /* a dishonest ring: the peer just skips it */
+    }
+    S.p_held[S.p_nheld++] = off;
+    if (S.sync) {
+        fz_msg_t *m = fz_fifo_front(&S.to_peer);
+        const esp_amp_rpmsg_head_t *hd =
+            (const esp_amp_rpmsg_head_t *)(const void *)(shm() + off);
+        FZ_CHECK(m != NULL, "peer received a message the local core never "
+                            "sent");
+        FZ_CHECK(hd->src_addr == m->src && hd->dst_addr == m->dst &&
+                     hd->data_len == m->len &&
+                     d->len == (uint16_t)(m->len + FZ_HDR) &&
+                     (m->off == UINT32_MAX || m->off == off) &&
+                     fz_same((const uint8_t *)(hd + 1), m->len, m->seq),
+                 "local message %u arrived damaged (src %#x dst %#x len %u "
+                 "desc len %u off %u; expected %#x %#x %u off %u)",
+                 m->seq, hd->src_addr, hd->dst_addr, hd->data_len, d->len,
+                 off, m->src, m->dst, m->len, m->off);
+        fz_fifo_pop(&S.to_peer);
+    }
+    return true;
+}
+
+static void peer_free(uint8_t sel)
+{
+    if (S.p_nheld == 0) {
+        return;
+    }
+    int i = sel % S.p_nheld;
+    uint32_t off = S.p_held[i];
+    S.p_held[i] = S.p_held[--S.p_nheld];
+    int r = rx_ring() ^ 1;
+    uint16_t c = S.p_freed++;
+    esp_amp_queue_desc_t *d = a_desc(r, c);
+    d->addr = off;
+    d->len = S.a_item;
+    __atomic_store_n(&d->flags, freed_flags(wrap_of(c, S.a_len)),
+                     __ATOMIC_RELEASE);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The dishonest peer                                                      */
+
+static const uint16_t k_flag_patterns[] = {
+    0, 1, 2, 3, 4, 0x8000, 0x8001, 0xffff, 0xfffd, 0x0101,
+};
+
+static void peer_raw_op(uint8_t op)
+{
+    fz_in_t *in = S.in;
+    uint8_t buf[64];
+    FZ_TRACE("  raw kind %u\n", op % 9u);
+    switch (op % 9u) {
+    case 0: { /* any bytes anywhere */
+        uint32_t off = fz_u16(in) % fz_size;
+        uint32_t n = fz_u8(in) % 32u + 1u;
+        for (uint32_t i = 0; i < n; i++) {
+            buf[i] = fz_u8(in);
+        }
+        raw_write(off, buf, n);
+        break;
+    }
+    case 1: { /* any bytes inside pair A */
+        uint32_t size = (uint32_t)esp_amp_queue_pair_size(S.a_len, S.a_item);
+        uint32_t off = S.a_off + fz_u16(in) % size;
+        uint32_t n = fz_u8(in) % 16u + 1u;
+        for (uint32_t i = 0; i < n; i++) {
+            buf[i] = fz_u8(in);
+        }
+        raw_write(off, buf, n);
+        break;
+    }
+    case 2: { /* one descriptor field of pair A */
+        uint8_t sel = fz_u8(in);
+        int ring = sel & 1;
+        esp_amp_queue_desc_t *d = a_desc(ring, fz_u8(in));
+        uint32_t doff = (uint32_t)((uint8_t *)d - shm());
+        switch ((sel >> 1) % 6u) {
+        case 0: /* address: a buffer of either ring, or any value */
+            d->addr = (sel & 0x80u) ? fz_u32(in)
+                                    : a_buf_off((sel >> 4) & 1, fz_u8(in)) +
+                                          ((sel & 0x40u) ? fz_u8(in) % 8u : 0u);
+            raw_touch(doff, 4);
+            break;
+        case 1:
+            d->len = fz_u16(in);
+            raw_touch(doff + 4, 2);
+            break;
+        case 2:
+            d->flags = k_flag_patterns[fz_u8(in) %
+                                       (sizeof(k_flag_patterns) / 2u)];
+            raw_touch(doff + 6, 2);
+            break;
+        case 3:
+            d->flags = fz_u16(in);
+            raw_touch(doff + 6, 2);
+            break;
+        default: { /* a whole "sent" descriptor, flags right for slot */
+            uint16_t c = fz_u8(in);
+            d = a_desc(ring, c);
+            doff = (uint32_t)((uint8_t *)d - shm());
+            d->addr = (sel & 0x80u) ? fz_u32(in) : a_buf_off(ring, fz_u8(in));
+            d->len = fz_u16(in);
+            d->flags = sent_flags(wrap_of((uint16_t)(c + (sel & 0x40u ? S.a_len : 0)),
+                                          S.a_len));
+            raw_touch(doff, 8);
+            break;
+        }
+        }
+        break;
+    }
+    case 3: { /* rpmsg header of one buffer of pair A */
+        uint8_t sel = fz_u8(in);
+        uint32_t off = a_buf_off(sel & 1, fz_u8(in));
+        esp_amp_rpmsg_head_t *hd = (esp_amp_rpmsg_head_t *)(void *)(shm() + off);
+        switch ((sel >> 1) & 3u) {
+        case 0: hd->data_len = fz_u16(in); break;
+        case 1: hd->dst_addr = (uint16_t)((sel & 0x80u) ? fz_u16(in)
+                                            : EPT_BASE + (fz_u8(in) & 7u)); break;
+        case 2: hd->src_addr = fz_u16(in); break;
+        default: hd->data_flags = fz_u16(in); break;
+        }
+        raw_touch(off, 8);
+        break;
+    }
+    case 4: { /* control words of pair A: kick_me and join */
+        uint8_t sel = fz_u8(in);
+        esp_amp_shm_ring_ctl_t *ctl = &a_pair()->ctl[sel & 1];
+        uint32_t v = (sel & 4u) ? fz_u32(in) : fz_u8(in) % 4u;
+        if (sel & 2) {
+            ctl->join = v;
+        } else {
+            ctl->kick_me = v;
+        }
+        raw_touch((uint32_t)((uint8_t *)ctl - shm()), 8);
+        break;
+    }
+    case 5: { /* pending bits of the local core, then its doorbell */
+        uint32_t bits = fz_u32(in);
+        esp_amp_shm_header_t *h = (esp_amp_shm_header_t *)(void *)shm();
+        __atomic_fetch_or(&h->sw_intr_pending[S.local][0], bits,
+                          __ATOMIC_RELEASE);
+        if (S.depth == 0) {
+            sim_raise_doorbell(S.local);
+        }
+        break;
+    }
+    case 6: { /* region header field */
+        esp_amp_shm_header_t *h = (esp_amp_shm_header_t *)(void *)shm();
+        uint8_t sel = fz_u8(in);
+        switch (sel % 6u) {
+        case 0: h->session = (sel & 8u) ? fz_u32(in) : h->session + 1u; break;
+        case 1: h->magic = (sel & 8u) ? fz_u32(in) : ESP_AMP_SHM_MAGIC; break;
+        case 2: h->version = fz_u16(in); break;
+        case 3: h->header_size = fz_u16(in); break;
+        case 4: h->region_size = (sel & 8u) ? fz_u32(in) : fz_size; break;
+        default: h->heap_top = fz_u32(in); break;
+        }
+        raw_touch(0, 16);
+        break;
+    }
+    case 7: { /* pair A header field */
+        esp_amp_shm_vq_pair_t *p = a_pair();
+        uint8_t sel = fz_u8(in);
+        switch (sel % 4u) {
+        case 0: p->magic = (sel & 4u) ? fz_u32(in) : ESP_AMP_VQ_MAGIC; break;
+        case 1: p->queue_len = fz_u16(in); break;
+        case 2: p->item_size = fz_u16(in); break;
+        default: p->block_size = fz_u32(in); break;
+        }
+        raw_touch(S.a_off, 12);
+        break;
+    }
+    default: { /* registry entry field, check word optionally kept right */
+        esp_amp_shm_header_t *h = (esp_amp_shm_header_t *)(void *)shm();
+        uint8_t sel = fz_u8(in);
+        esp_amp_shm_sys_info_entry_t *e = &h->sys_info[sel % 32u];
+        switch ((sel >> 5) & 3u) {
+        case 0: e->id = (sel & 0x80u) ? fz_u16(in) : ID_A; break;
+        case 1: e->state = (sel & 0x80u) ? fz_u16(in)
+                                         : ESP_AMP_SYS_INFO_ENTRY_VALID; break;
+        case 2: e->offset = fz_u32(in); break;
+        default: e->size = fz_u32(in); break;
+        }
+        if (fz_u8(in) & 1u) {
+            e->check = (uint32_t)e->id ^ e->offset ^ e->size ^ ESP_AMP_SHM_MAGIC;
+        }
+        raw_touch(192u + 16u * (sel % 32u), 16);
+        break;
+    }
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* The local application                                                   */
+
+/* What a misuse call must leave unchanged: stats except `counter`, held
+ * counts of both rings. */
+typedef struct {
+    esp_amp_rpmsg_stats_t st;
+    uint16_t held_rx, held_tx;
+    uint32_t epoch;
+    int nrx, ntx;
+} snap_t;
+
+static snap_t snap(int k)
+{
+    snap_t s;
+    s.st = stats_of(k);
+    s.held_rx = esp_amp_queue_held(S.d[k].dev.rx_queue);
+    s.held_tx = esp_amp_queue_held(S.d[k].dev.tx_queue);
+    s.epoch = S.d[k].epoch;
+    s.nrx = S.nrx;
+    s.ntx = S.ntx;
+    return s;
+}
+
+/* A refused call: -1/NULL, reason `want` (or LINK_DOWN where the call looks
+ * at the link first), exactly one counter moved, nothing else changed. */
+static void expect_refused(int k, const snap_t *before, int rc,
+                           esp_amp_err_t want, size_t counter_off,
+                           bool link_first, const char *what)
+{
+    esp_amp_err_t err = esp_amp_get_last_error();
+    sync_dev(k);
+    FZ_CHECK(rc == -1, "%s: returned %d", what, rc);
+    if (S.d[k].epoch != before->epoch) {
+        return; /* a reset happened on the way: anything may have moved */
+    }
+    if (link_first && err == ESP_AMP_ERR_LINK_DOWN) {
+        counter_off = offsetof(esp_amp_rpmsg_stats_t, link_down);
+    } else {
+        FZ_CHECK(err == want, "%s: reason %s, expected %s", what,
+                 esp_amp_err_name(err), esp_amp_err_name(want));
+    }
+    esp_amp_rpmsg_stats_t exp = before->st;
+    if (counter_off != SIZE_MAX) {
+        uint32_t *c = (uint32_t *)(void *)((uint8_t *)&exp + counter_off);
+        (*c)++;
+    }
+    esp_amp_rpmsg_stats_t now = stats_of(k);
+    FZ_CHECK(memcmp(&exp, &now, sizeof(now)) == 0,
+             "%s: counters moved other than documented", what);
+    FZ_CHECK(esp_amp_queue_held(S.d[k].dev.rx_queue) == before->held_rx &&
+                 esp_amp_queue_held(S.d[k].dev.tx_queue) == before->held_tx,
+             "%s: ring state changed", what);
+}
+
+#define STAT(f) offsetof(esp_amp_rpmsg_stats_t, f)
+
+static void local_misuse(int k, uint8_t sel)
+{
+    esp_amp_rpmsg_dev_t *dev = &S.d[k].dev;
+    snap_t b = snap(k);
+    uint8_t stack_buf[16] = { 0 };
+    int rc;
+    switch (sel % 12u) {
+    case 0:
+        rc = esp_amp_rpmsg_destroy(dev, NULL);
+        expect_refused(k, &b, rc, ESP_AMP_ERR_INVALID_ARG, SIZE_MAX, false,
+                       "destroy(NULL)");
+        break;
+    case 1: /* destroy of a buffer being created for sending */
+        for (int i = 0; i < S.ntx; i++) {
+            if (S.tx[i].dev == k) {
+                rc = esp_amp_rpmsg_destroy(dev, S.tx[i].p);
+                expect_refused(k, &b, rc, ESP_AMP_ERR_NOT_OWNED, STAT(bad_ptr),
+                               true, "destroy(tx buffer)");
+                break;
+            }
+        }
+        break;
+    case 2: /* destroy of a held pointer, off by a few bytes */
+        for (int i = 0; i < S.nrx; i++) {
+            if (S.rx[i].dev == k) {
+                rc = esp_amp_rpmsg_destroy(dev, S.rx[i].p + 1 + sel % 3u);
+                expect_refused(k, &b, rc, ESP_AMP_ERR_NOT_OWNED, STAT(bad_ptr),
+                               true, "destroy(held + n)");
+                break;
+            }
+        }
+        break;
+    case 3: /* double destroy */
+        for (int i = 0; i < S.n_in_cb && i < 8; i++) {
+            if (S.in_cb[i] == S.last_destroyed) {
+                return; /* delivered again, right now: not a double */
+            }
+        }
+        if (S.last_destroyed != NULL &&
+            find_hold(S.rx, S.nrx, S.last_destroyed) < 0 &&
+            fz_is_buffer(dev->rx_queue, S.last_destroyed, FZ_HDR)) {
+            rc = esp_amp_rpmsg_destroy(dev, S.last_destroyed);
+            expect_refused(k, &b, rc, ESP_AMP_ERR_NOT_OWNED, STAT(bad_ptr),
+                           true, "double destroy");
+        }
+        break;
+    case 4:
+        rc = esp_amp_rpmsg_destroy(dev, stack_buf + 8);
+        expect_refused(k, &b, rc, ESP_AMP_ERR_NOT_OWNED, STAT(bad_ptr), true,
+                       "destroy(stack)");
+        break;
+    case 5: /* send_nocopy of a received buffer */
+        for (int i = 0; i < S.nrx; i++) {
+            if (S.rx[i].dev == k) {
+                rc = esp_amp_rpmsg_send_nocopy(dev, &S.ept[0], EPT_BASE,
+                                               S.rx[i].p, 0);
+                expect_refused(k, &b, rc, ESP_AMP_ERR_NOT_OWNED, STAT(bad_ptr),
+                               true, "send_nocopy(rx buffer)");
+                break;
+            }
+        }
+        break;
+    case 6:
+        rc = esp_amp_rpmsg_send_nocopy(dev, &S.ept[0], EPT_BASE, NULL, 0);
+        expect_refused(k, &b, rc, ESP_AMP_ERR_INVALID_ARG, SIZE_MAX, false,
+                       "send_nocopy(NULL)");
+        break;
+    case 7: /* send_nocopy of a created pointer + 4 */
+        for (int i = 0; i < S.ntx; i++) {
+            if (S.tx[i].dev == k) {
+                rc = esp_amp_rpmsg_send_nocopy(dev, &S.ept[0], EPT_BASE,
+                                               S.tx[i].p + 4, 0);
+                expect_refused(k, &b, rc, ESP_AMP_ERR_NOT_OWNED, STAT(bad_ptr),
+                               true, "send_nocopy(created + 4)");
+                break;
+            }
+        }
+        break;
+    case 8:
+        rc = esp_amp_rpmsg_send(dev, NULL, EPT_BASE, stack_buf, 1);
+        expect_refused(k, &b, rc, ESP_AMP_ERR_INVALID_ARG, SIZE_MAX, false,
+                       "send(NULL ept)");
+        rc = esp_amp_rpmsg_send(dev, &S.ept[0], EPT_BASE, NULL, 1);
+        expect_refused(k, &b, rc, ESP_AMP_ERR_INVALID_ARG, SIZE_MAX, false,
+                       "send(NULL data)");
+        break;
+    case 9: {
+        uint16_t max = esp_amp_rpmsg_get_max_size(dev);
+        rc = esp_amp_rpmsg_send(dev, &S.ept[0], EPT_BASE, stack_buf,
+                                (uint16_t)(max + 1u));
+        expect_refused(k, &b, rc, ESP_AMP_ERR_TOO_BIG, STAT(tx_too_big),
+                       false, "send(max + 1)");
+        void *m = esp_amp_rpmsg_create_message(dev, max + 1u, 0);
+        FZ_CHECK(m == NULL, "create_message(max + 1) gave a buffer");
+        FZ_CHECK(esp_amp_get_last_error() == ESP_AMP_ERR_TOO_BIG,
+                 "create_message(max + 1): %s",
+                 esp_amp_err_name(esp_amp_get_last_error()));
+        break;
+    }
+    case 10: /* send_nocopy longer than created */
+        for (int i = 0; i < S.ntx; i++) {
+            const esp_amp_rpmsg_head_t *hd =
+                (const esp_amp_rpmsg_head_t *)(const void *)(S.tx[i].p - FZ_HDR);
+            uint16_t max = esp_amp_rpmsg_get_max_size(dev);
+            if (S.tx[i].dev == k && S.tx[i].created < max &&
+                hd->data_len == S.tx[i].created) {
+                rc = esp_amp_rpmsg_send_nocopy(dev, &S.ept[0], EPT_BASE,
+                                               S.tx[i].p,
+                                               (uint16_t)(S.tx[i].created + 1u));
+                expect_refused(k, &b, rc, ESP_AMP_ERR_TOO_BIG,
+                               STAT(tx_too_big), true,
+                               "send_nocopy(created + 1)");
+                break;
+            }
+        }
+        break;
+    default:
+        rc = esp_amp_rpmsg_poll(NULL);
+        FZ_CHECK(rc == -1 && esp_amp_get_last_error() == ESP_AMP_ERR_INVALID_ARG,
+                 "poll(NULL)");
+        FZ_CHECK(esp_amp_rpmsg_create_message(NULL, 1, 0) == NULL &&
+                     esp_amp_get_last_error() == ESP_AMP_ERR_INVALID_ARG,
+                 "create_message(NULL)");
+        rc = esp_amp_rpmsg_destroy(NULL, stack_buf);
+        FZ_CHECK(rc == -1 && esp_amp_get_last_error() == ESP_AMP_ERR_INVALID_ARG,
+                 "destroy(NULL dev)");
+        break;
+    }
+}
+
+static void check_poll_result(int k, int rc)
+{
+    if (rc == 0) {
+        return;
+    }
+    esp_amp_err_t err = esp_amp_get_last_error();
+    FZ_CHECK(err == ESP_AMP_ERR_EMPTY || err == ESP_AMP_ERR_CORRUPT ||
+                 err == ESP_AMP_ERR_LINK_DOWN || err == ESP_AMP_ERR_BUSY,
+             "poll failed with %s", esp_amp_err_name(err));
+    FZ_CHECK(!(k == DEV_A && S.sync && err == ESP_AMP_ERR_CORRUPT),
+             "poll reported CORRUPT while the peer was honest");
+    FZ_CHECK(S.depth > 0 || err != ESP_AMP_ERR_BUSY, "poll BUSY outside a "
+                                                      "callback");
+}
+
+static void local_op(uint8_t op)
+{
+    fz_in_t *in = S.in;
+    int k = (op & 0x80u) ? DEV_B : DEV_A;
+    ldev_t *L = &S.d[k];
+    esp_amp_rpmsg_dev_t *dev = &L->dev;
+    FZ_TRACE("  local %s op %u (depth %d, link %d, session %u, region %u)\n",
+             k ? "B" : "A", (op & 0x7fu) % 9u, S.depth, dev->link, dev->session,
+             ((esp_amp_shm_header_t *)(void *)shm())->session);
+    switch ((op & 0x7fu) % 9u) {
+    case 0: { /* poll */
+        int rc = esp_amp_rpmsg_poll(dev);
+        check_poll_result(k, rc);
+        break;
+    }
+    case 1: { /* create_message */
+        uint16_t max = esp_amp_rpmsg_get_max_size(dev);
+        uint32_t n = fz_u8(in) % (max + 1u);
+        uint32_t epoch = L->epoch;
+        uint8_t *p = esp_amp_rpmsg_create_message(dev, n, 0);
+        esp_amp_err_t err = esp_amp_get_last_error();
+        sync_dev(k);
+        if (p == NULL) {
+            /* After a rebind to another geometry, n may be too big now. */
+            FZ_CHECK(err == ESP_AMP_ERR_NO_BUF || err == ESP_AMP_ERR_CORRUPT ||
+                         err == ESP_AMP_ERR_LINK_DOWN ||
+                         (err == ESP_AMP_ERR_TOO_BIG && L->epoch != epoch),
+                     "create_message(%u) failed with %s", n,
+                     esp_amp_err_name(err));
+            FZ_CHECK(!(k == DEV_A && S.sync && err == ESP_AMP_ERR_CORRUPT &&
+                       L->epoch == epoch),
+                     "create_message: CORRUPT while the peer was honest");
+            break;
+        }
+        const esp_amp_queue_t *q = dev->tx_queue;
+        fz_check_queue(S.local, q, "tx after create");
+        FZ_CHECK(fz_is_buffer(q, p, FZ_HDR),
+                 "create_message gave %p, not a tx buffer + 8", (void *)p);
+        FZ_CHECK(!app_holds(S.tx, S.ntx, p) && !app_holds(S.rx, S.nrx, p),
+                 "create_message gave a buffer the application holds");
+        FZ_CHECK(count_held(S.tx, S.ntx, k) < q->size,
+                 "more created buffers than the ring has");
+        if (S.ntx < MAX_HOLD) {
+            S.tx[S.ntx++] = (hold_t){ p, k, L->epoch, (uint16_t)n, false };
+        }
+        break;
+    }
+    case 2: { /* send_nocopy of a created buffer */
+        if (S.ntx == 0) {
+            break;
+        }
+        int i = fz_u8(in) % S.ntx;
+        hold_t h = S.tx[i];
+        if (h.dev != k) {
+            break;
+        }
+        uint16_t len = (uint16_t)(fz_u8(in) % (h.created + 1u));
+        int j = fz_u8(in) % N_EPT;
+        uint16_t dst = fz_u16(in);
+        const esp_amp_rpmsg_head_t *hd =
+            (const esp_amp_rpmsg_head_t *)(const void *)(h.p - FZ_HDR);
+        bool tampered = hd->data_len != h.created;
+        uint32_t seq = S.seq++;
+        if (h.stale && (fz_u8(in) & 1u)) {
+            /* Created before the peer restarted (not noticed yet): sending
+             * it must be refused. data_len 0, nothing written. */
+            int rc = esp_amp_rpmsg_send_nocopy(dev, &S.ept[j], dst, h.p, 0);
+            FZ_CHECK(rc == -1, "a buffer created before the peer restarted "
+                               "was sent into the new session");
+            sync_dev(k);
+            int at = find_hold(S.tx, S.ntx, h.p);
+            if (at >= 0 && S.tx[at].stale) {
+                S.tx[at] = S.tx[--S.ntx];
+            }
+            break;
+        }
+        if (h.stale) {
+            /* Writing into a buffer of a session that has ended: for the
+             * new session this is a stray write, like the fuzzer's. */
+            raw_touch(fz_off(S.local, h.p), len);
+        }
+        fz_fill(h.p, len, seq);
+        int rc = esp_amp_rpmsg_send_nocopy(dev, &S.ept[j], dst, h.p, len);
+        esp_amp_err_t err = esp_amp_get_last_error();
+        sync_dev(k);
+        if (L->epoch != h.epoch) {
+            break; /* reset: the buffer was void anyway */
+        }
+        FZ_CHECK(rc == 0 || (tampered && err == ESP_AMP_ERR_TOO_BIG),
+                 "send_nocopy of a created buffer failed: %s",
+                 esp_amp_err_name(err));
+        if (rc == 0) {
+            S.tx[i] = S.tx[--S.ntx];
+            if (k == DEV_A && S.sync) {
+                fz_fifo_push(&S.to_peer,
+                          (fz_msg_t){ seq, S.ept[j].addr, dst, len,
+                                   fz_off(S.local, h.p - FZ_HDR) });
+            }
+        }
+        break;
+    }
+    case 3: { /* copying send */
+        uint16_t max = esp_amp_rpmsg_get_max_size(dev);
+        uint8_t data[1024];
+        uint16_t len = (uint16_t)(fz_u8(in) % (max + 1u));
+        int j = fz_u8(in) % N_EPT;
+        uint16_t dst = fz_u16(in);
+        uint32_t seq = S.seq++;
+        uint32_t epoch = L->epoch;
+        fz_fill(data, len, seq);
+        int rc = esp_amp_rpmsg_send(dev, &S.ept[j], dst, data, len);
+        esp_amp_err_t err = esp_amp_get_last_error();
+        sync_dev(k);
+        if (rc != 0) {
+            FZ_CHECK(err == ESP_AMP_ERR_NO_BUF || err == ESP_AMP_ERR_CORRUPT ||
+                         err == ESP_AMP_ERR_LINK_DOWN ||
+                         (err == ESP_AMP_ERR_TOO_BIG && L->epoch != epoch),
+                     "send failed with %s", esp_amp_err_name(err));
+            FZ_CHECK(!(k == DEV_A && S.sync && err == ESP_AMP_ERR_CORRUPT &&
+                       L->epoch == epoch),
+                     "send: CORRUPT while the peer was honest");
+        } else if (k == DEV_A && S.sync) {
+            fz_fifo_push(&S.to_peer,
+                      (fz_msg_t){ seq, S.ept[j].addr, dst, len, UINT32_MAX });
+        }
+        break;
+    }
+    case 4: { /* destroy a held buffer */
+        if (S.nrx == 0) {
+            break;
+        }
+        int i = fz_u8(in) % S.nrx;
+        hold_t h = S.rx[i];
+        if (h.dev != k) {
+            break;
+        }
+        int rc = esp_amp_rpmsg_destroy(dev, h.p);
+        esp_amp_err_t err = esp_amp_get_last_error();
+        sync_dev(k);
+        if (L->epoch != h.epoch) {
+            break;
+        }
+        FZ_CHECK(rc == 0, "destroy of a held buffer failed: %s",
+                 esp_amp_err_name(err));
+        S.rx[i] = S.rx[--S.nrx]; /* same epoch: the list did not change */
+        S.last_destroyed = h.p;
+        break;
+    }
+    case 5:
+        local_misuse(k, fz_u8(in));
+        break;
+    case 6: { /* endpoints of pair A */
+        int j = fz_u8(in) % N_EPT;
+        if (k == DEV_B) {
+            break;
+        }
+        if (S.ept_on[j]) {
+            FZ_CHECK(esp_amp_rpmsg_delete_endpoint(dev, S.ept[j].addr) ==
+                         &S.ept[j], "delete endpoint");
+            S.ept_on[j] = false;
+        } else {
+            bool null_cb = (fz_u8(in) & 3u) == 0;
+            FZ_CHECK(esp_amp_rpmsg_create_endpoint(
+                         dev, (uint16_t)(EPT_BASE + (unsigned)j),
+                         null_cb ? NULL : ept_cb, (void *)&k_dev_idx[DEV_A],
+                         &S.ept[j]) == &S.ept[j],
+                     "create endpoint");
+            S.ept_on[j] = true;
+            S.ept_null_cb[j] = null_cb;
+        }
+        break;
+    }
+    case 7: {
+        esp_amp_link_state_t st = esp_amp_rpmsg_get_link_state(dev);
+        FZ_CHECK(st == ESP_AMP_LINK_DOWN || st == ESP_AMP_LINK_JOINING ||
+                     st == ESP_AMP_LINK_UP, "link state %d", (int)st);
+        break;
+    }
+    default: /* interrupt the local core (its own doorbell) */
+        if (S.intr && k == DEV_A && S.depth == 0) {
+            FZ_CHECK(esp_amp_sw_intr_trigger_self(SW_INTR_RESERVED_ID_RPMSG) ==
+                         0, "trigger_self");
+        }
+        break;
+    }
+    sync_dev(k);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Peer operations that use the real peer library                          */
+
+static void peer_lib_op(uint8_t op)
+{
+    FZ_TRACE("  peer library op %u\n", op % 4u);
+    fz_enter(S.peer);
+    esp_amp_rpmsg_dev_t *pb = &S.pdev[DEV_B];
+    switch (op % 4u) {
+    case 0:
+        if (pb->rx_queue != NULL) {
+            (void)esp_amp_rpmsg_send(pb, &S.pept_b, EPT_B, "PINGPING",
+                                     fz_u8(S.in) % 9u);
+        }
+        break;
+    case 1:
+        if (pb->rx_queue != NULL) {
+            (void)esp_amp_rpmsg_poll(pb);
+        }
+        break;
+    default: { /* restart of the peer core */
+        uint16_t len = S.a_len, item = S.a_item;
+        if (op & 0x80u) {
+            len = (uint16_t)(1u << (fz_u8(S.in) % 5u));
+            item = (uint16_t)(12u + 4u * (fz_u8(S.in) % 60u));
+        }
+        peer_bringup(len, item);
+        FZ_TRACE("  peer restarted: session %u, pair A at %u (%u x %u), B at "
+                 "%u\n", ((esp_amp_shm_header_t *)(void *)shm())->session,
+                 S.a_off, S.a_len, S.a_item, S.b_off);
+        S.sync = false;
+        /* A main core that restarts formats the region again: what the
+         * local sub holds belongs to the old session (it learns so at its
+         * next call). A sub core that restarts changes nothing until the
+         * local main answers its join (and then resets both rings). */
+        for (int i = 0; S.peer == ESP_AMP_CORE_MAIN && i < S.ntx; i++) {
+            S.tx[i].stale = true;
+        }
+        for (int i = 0; S.peer == ESP_AMP_CORE_MAIN && i < S.nrx; i++) {
+            S.rx[i].stale = true;
+        }
+        break;
+    }
+    }
+    enter_local(); /* runs the local doorbell if one is pending */
+}
+
+/* ---------------------------------------------------------------------- */
+/* End of input                                                            */
+
+static void deliver_all(void)
+{
+    for (int i = 0; i < 4 * 256; i++) {
+        if (S.intr) {
+            (void)esp_amp_sw_intr_trigger_self(SW_INTR_RESERVED_ID_RPMSG);
+        }
+        int rc = esp_amp_rpmsg_poll(&S.d[DEV_A].dev);
+        check_poll_result(DEV_A, rc);
+        sync_dev(DEV_A);
+        if (rc != 0) {
+            break;
+        }
+    }
+}
+
+static void finish_sync(void)
+{
+    ldev_t *A = &S.d[DEV_A];
+    /* Everything the honest peer sent arrives (or was dropped for want of
+     * an endpoint), in order. */
+    deliver_all();
+    while (S.to_local.n != 0) {
+        fz_msg_t *m = fz_fifo_front(&S.to_local);
+        FZ_CHECK(!deliverable(m->dst),
+                 "message %u to live endpoint %#x never delivered", m->seq,
+                 m->dst);
+        fz_fifo_pop(&S.to_local);
+    }
+    esp_amp_rpmsg_stats_t st = stats_of(DEV_A);
+    FZ_CHECK(st.rx_msgs + st.rx_no_ept == S.p_sent_total &&
+                 st.rx_bad_header == 0 && st.rx_corrupt == 0,
+             "rx %u + no_ept %u != sent %u (bad header %u, corrupt %u)",
+             st.rx_msgs, st.rx_no_ept, S.p_sent_total, st.rx_bad_header,
+             st.rx_corrupt);
+    /* Give everything back; send what was created. */
+    while (S.nrx > 0) {
+        hold_t h = S.rx[--S.nrx];
+        FZ_CHECK(esp_amp_rpmsg_destroy(&S.d[h.dev].dev, h.p) == 0,
+                 "final destroy: %s",
+                 esp_amp_err_name(esp_amp_get_last_error()));
+    }
+    for (int i = 0; i < S.ntx; i++) {
+        hold_t h = S.tx[i];
+        FZ_CHECK(esp_amp_rpmsg_send_nocopy(&S.d[h.dev].dev, &S.ept[0], 0,
+                                           h.p, 0) == 0,
+                 "final send_nocopy: %s",
+                 esp_amp_err_name(esp_amp_get_last_error()));
+        if (h.dev == DEV_A) {
+            fz_fifo_push(&S.to_peer, (fz_msg_t){ 0, S.ept[0].addr, 0, 0,
+                                           fz_off(S.local, h.p - FZ_HDR) });
+        }
+    }
+    S.ntx = 0;
+    /* The peer takes and frees everything the local core sent. */
+    while (peer_recv()) {
+    }
+    FZ_CHECK(S.to_peer.n == 0, "%u local messages never reached the peer",
+             S.to_peer.n);
+    while (S.p_nheld > 0) {
+        peer_free(0);
+    }
+    /* No leak: every tx buffer can be created again, every rx slot is
+     * free for the peer. */
+    unsigned n = 0;
+    while (esp_amp_rpmsg_create_message(&A->dev, 0, 0) != NULL) {
+        n++;
+        FZ_CHECK(n <= A->dev.tx_queue->size, "more buffers than the ring");
+    }
+    FZ_CHECK(n == A->dev.tx_queue->size, "leak: %u of %u tx buffers free", n,
+             A->dev.tx_queue->size);
+    int r = rx_ring();
+    for (uint16_t c = S.p_sent; c != (uint16_t)(S.p_sent + S.a_len); c++) {
+        FZ_CHECK(a_desc(r, c)->flags == freed_flags(!wrap_of(c, S.a_len)),
+                 "leak: rx slot %u not freed by the local core", c);
+    }
+}
+
+static void finish_pair_b(void)
+{
+    ldev_t *B = &S.d[DEV_B];
+    while (S.nrx > 0) {
+        hold_t h = S.rx[--S.nrx];
+        (void)esp_amp_rpmsg_destroy(&S.d[h.dev].dev, h.p);
+    }
+    for (int i = 0; i < S.ntx; i++) {
+        (void)esp_amp_rpmsg_send_nocopy(&S.d[S.tx[i].dev].dev, &S.ept_b, 0,
+                                        S.tx[i].p, 0);
+    }
+    S.ntx = 0;
+    bool ping_sent = false, pong_sent = false;
+    esp_amp_err_t pong_err = ESP_AMP_OK;
+    S.local_b_got = false;
+    S.peer_b_got = 0;
+    for (int round = 0; round < 64 && S.peer_b_got == 0; round++) {
+        fz_enter(S.peer);
+        esp_amp_rpmsg_dev_t *pb = &S.pdev[DEV_B];
+        if (pb->rx_queue != NULL) {
+            while (esp_amp_rpmsg_poll(pb) == 0) {
+            }
+            if (!ping_sent) {
+                ping_sent = esp_amp_rpmsg_send(pb, &S.pept_b, EPT_B, "PING",
+                                               4) == 0;
+                if (round < 2) {
+                    FZ_TRACE("pair B: peer link %d session %u, ping %d (%s)\n",
+                             pb->link, pb->session, ping_sent,
+                             esp_amp_err_name(esp_amp_get_last_error()));
+                }
+            }
+        }
+        enter_local();
+        while (esp_amp_rpmsg_poll(&B->dev) == 0) {
+        }
+        if (S.local_b_got && !pong_sent) {
+            pong_sent = esp_amp_rpmsg_send(&B->dev, &S.ept_b, EPT_PEER_B,
+                                           "PONG", 4) == 0;
+            if (!pong_sent) {
+                pong_err = esp_amp_get_last_error();
+            }
+        }
+    }
+    FZ_CHECK(S.local_b_got && S.peer_b_got == 1,
+             "pair B, untouched by the fuzzer, stopped working (ping %d/%d, "
+             "pong %d/%d, %s)", ping_sent, S.local_b_got, pong_sent,
+             S.peer_b_got, esp_amp_err_name(pong_err));
+}
+
+/* ---------------------------------------------------------------------- */
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fz_sim_setup(REGION_SIZE);
+    fz_reset();
+    fz_in_t in = { data, size, 0 };
+    uint8_t cfg = fz_u8(&in), lenb = fz_u8(&in), itemb = fz_u8(&in);
+    setup(cfg, lenb, itemb);
+    S.in = &in;
+    unsigned steps = 0;
+    while (fz_more(&in) && steps++ < 4096) {
+        uint8_t op = fz_u8(&in);
+        FZ_TRACE("op %#04x (%s)\n", op,
+                 (const char *[]){ "local", "honest peer", "raw", "peer lib" }[op >> 6]);
+        switch (op >> 6) {
+        case 0:
+            local_op(fz_u8(&in));
+            break;
+        case 1: /* honest peer on pair A */
+            switch (op % 4u) {
+            case 0:
+            case 1:
+                peer_send();
+                break;
+            case 2:
+                (void)peer_recv();
+                break;
+            default:
+                peer_free(fz_u8(&in));
+                break;
+            }
+            break;
+        case 2:
+            peer_raw_op(fz_u8(&in));
+            break;
+        default:
+            peer_lib_op(fz_u8(&in));
+            break;
+        }
+        sync_dev(DEV_A);
+        sync_dev(DEV_B);
+        if (S.to_local.overflow || S.to_peer.overflow) {
+            S.sync = false; /* too much in flight to follow */
+        }
+        check_geometry();
+        FZ_CHECK(count_held(S.rx, S.nrx, DEV_A) <= S.d[DEV_A].dev.rx_queue->size &&
+                     count_held(S.tx, S.ntx, DEV_A) <= S.d[DEV_A].dev.tx_queue->size,
+                 "application holds more buffers than the rings have");
+    }
+    if (S.sync) {
+        finish_sync();
+    }
+    if (!S.b_dirty) {
+        finish_pair_b();
+    }
+    return 0;
+}

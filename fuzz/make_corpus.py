@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""Write the seed corpora of the three fuzzers (fuzz/corpus/<name>/).
+
+The seeds are small inputs in each harness's input format (described at the
+top of fuzz_rx.c, fuzz_api.c and fuzz_sysinfo.c) that reach the interesting
+states quickly: messages both ways, held buffers, nocopy pairs, misuse,
+restarts, corrupted descriptors / headers / registry entries. None of them
+triggers a finding. Run it again after changing an input format:
+    python3 fuzz/make_corpus.py
+"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def u16(v):
+    return struct.pack("<H", v & 0xFFFF)
+
+
+def u32(v):
+    return struct.pack("<I", v & 0xFFFFFFFF)
+
+
+def write(name, seeds):
+    d = os.path.join(HERE, "corpus", name)
+    os.makedirs(d, exist_ok=True)
+    for old in os.listdir(d):
+        os.remove(os.path.join(d, old))
+    for i, (label, data) in enumerate(seeds):
+        with open(os.path.join(d, "seed-%02d-%s" % (i, label)), "wb") as f:
+            f.write(bytes(data))
+
+
+# --------------------------------------------------------------------------
+# fuzz_rx: cfg, lenb, itemb, then operations.
+#   op >> 6 == 0: local op (next byte): bit 7 pair B; (b & 0x7f) % 9:
+#       0 poll, 1 create(n), 2 send_nocopy(i, len, ept, dst16 [, b: if the
+#       buffer predates a peer restart, bit 0 = try to send it]),
+#       3 send(len, ept, dst16), 4 destroy(i), 5 misuse(sel), 6 endpoint(j
+#       [, cb byte]), 7 link state, 8 own doorbell
+#   op >> 6 == 1: honest peer, op % 4: 0/1 send(sel, dlen16 [, dst16 if
+#       sel & 0x80] [, lie if sel & 0x40]), 2 take one, 3 free(sel)
+#   op >> 6 == 2: raw write (next byte = kind % 9, then its arguments)
+#   op >> 6 == 3: peer library op (next byte % 4: 0 send on B(len),
+#       1 poll B, 2/3 restart [+ lenb, itemb if bit 7])
+# Every delivered message takes one more byte: what the callback does
+# (0 destroy, 1 hold, 2 raw write then destroy, 3 library call).
+
+def rx_local(op, *args):
+    return [0x00, op] + list(args)
+
+
+def rx_peer_send(dlen, ept=0, src=0):
+    return [0x40, (ept & 7) | (src & 3) << 3] + list(u16(dlen))
+
+
+RX_TAKE = [0x42]
+
+
+def rx_free(sel=0):
+    return [0x43, sel]
+
+
+def rx_raw(kind, *args):
+    return [0x80, kind] + list(args)
+
+
+def rx_seeds():
+    s = []
+    # local sub, polling, 4 x 64: traffic both ways, hold, nocopy, misuse
+    b = [0x00, 2, 13]
+    b += rx_peer_send(16) * 3
+    b += rx_local(0) + [0] + rx_local(0) + [1] + rx_local(0) + [0]
+    b += rx_local(4, 0)                       # destroy the held one
+    b += rx_local(1, 10)                      # create 10 bytes
+    b += rx_local(2, 0, 10, 0) + list(u16(0x20))
+    b += RX_TAKE + rx_free(0)
+    b += rx_local(3, 5, 1) + list(u16(0x21)) + RX_TAKE + rx_free(0)
+    for m in range(12):
+        b += rx_local(5, m)
+    s.append(("sub-poll-traffic", b))
+    # local main, interrupts, the peer rings the doorbell
+    b = [0x0B, 3, 20]
+    for i in range(6):                        # each send rings the doorbell:
+        b += rx_peer_send(40, ept=1)          # the callback runs at once
+        b += [1 if i < 3 else 0]              # and takes its byte
+
+    b += rx_local(4, 0) + rx_local(4, 0) + rx_local(4, 0)
+    b += rx_local(1, 30) + rx_local(1, 0)
+    b += rx_local(2, 0, 30, 2) + list(u16(0x20))
+    b += RX_TAKE + RX_TAKE + rx_free(1) + rx_free(0)
+    b += rx_local(8)
+    s.append(("main-intr-traffic", b))
+    # corrupt descriptors of the local rx ring (sub: ring 0), then poll
+    b = [0x00, 2, 13]
+    b += rx_raw(2, 0x08, 0, 0, 0) + list(u16(0x200))  # len > item size
+    b += rx_local(0)
+    b += rx_raw(2, 0x80, 0, 1) + list(u32(0x10)) + list(u16(16))  # addr 16
+    b += rx_local(0)
+    b += rx_raw(2, 0x04, 2, 5)                # flags pattern
+    b += rx_local(0) + rx_local(1, 1)
+    b += rx_raw(3, 0x00, 0) + list(u16(0xFFFF))      # data_len
+    b += rx_peer_send(8) + rx_local(0)
+    s.append(("sub-corrupt-descriptors", b))
+    # restart of the peer main with another geometry; pair B afterwards
+    b = [0x00, 2, 13]
+    b += rx_peer_send(4) + rx_local(0) + [1]
+    b += [0xC0, 0x82, 3, 20]
+    b += rx_local(0) + rx_local(1, 4) + rx_local(0x80)
+    b += [0xC0, 0x00, 4]                      # the peer sends on pair B
+    b += rx_local(0x80) + [0]
+    s.append(("peer-main-restart", b))
+    # session bump, rejoin answered by a forged ack; join garbage for main
+    b = [0x00, 1, 5]
+    b += rx_raw(6, 0x00) + rx_local(0)        # session + 1: rejoin
+    b += rx_raw(4, 0x03, 2) + rx_local(7) + rx_local(0)
+    s.append(("sub-session-rejoin", b))
+    b = [0x01, 1, 5]
+    b += rx_raw(4, 0x06) + list(u32(7)) + rx_local(0)   # join request 7
+    b += rx_peer_send(3) + rx_local(0) + [0]
+    b += [0xC0, 0x03] + rx_local(0x80) + rx_local(0)   # peer sub restarts
+    s.append(("main-join-garbage", b))
+    # registry and pair header rewrites, then the peer restarts
+    b = [0x00, 2, 13]
+    b += rx_raw(8, 0x21, 1) + rx_raw(7, 0x01) + list(u16(8))
+    b += rx_raw(6, 0x00) + rx_local(0) + rx_local(1, 3)
+    b += [0xC0, 0x02] + rx_local(0)
+    s.append(("registry-and-pair-header", b))
+    return s
+
+
+# --------------------------------------------------------------------------
+# fuzz_api: mode, lenb, itemb, then steps: op bit 0 = core (0 main, 1 sub),
+# op >> 1 = kind % 11 (0x7f: drain): 0/1 poll, 2 send(ept, dsel, len),
+# 3 create(n), 4 send_nocopy(ept, dsel, len), 5 destroy(i), 6 misuse(sel),
+# 7 endpoint(sel), 8 restart(b; b & 7 == 0), 9 link state, 10 doorbell.
+# Each delivery takes one byte (0 destroy, 1 hold, 2/3 a step from the
+# callback: next byte).
+
+def api(core, kind, *args):
+    return [(kind << 1) | core] + list(args)
+
+
+API_DRAIN = [0xFE]
+
+
+def api_seeds():
+    s = []
+    b = [0x00, 2, 4]
+    b += api(0, 2, 0, 0, 5) + api(1, 0) + [0]
+    b += api(1, 2, 0, 0, 7) + api(0, 0) + [1] + api(0, 5, 0)
+    b += api(1, 3, 9) + api(1, 4, 0, 0, 9) + api(0, 0) + [0]
+    b += API_DRAIN
+    s.append(("poll-both", b))
+    b = [0x0F, 3, 10]
+    for _ in range(4):
+        # interrupt mode: a core's callbacks run when the next step enters
+        # that core, and take their byte right after the step's op byte
+        b += api(0, 2, 0, 0, 20)
+        b += [(9 << 1) | 1, 1]                # sub: link state; hold
+        b += api(1, 2, 0, 0, 21)
+        b += [(9 << 1) | 0, 0]                # main: link state; destroy
+    b += api(1, 5, 0) + api(0, 10) + API_DRAIN
+    s.append(("intr-both", b))
+    b = [0x05, 2, 6]
+    b += api(0, 2, 0, 0, 3) + api(1, 8, 0) + api(0, 9) + api(1, 9)
+    b += api(0, 2, 0, 0, 4) + api(1, 0) + [0]
+    b += api(1, 2, 0, 0, 4) + api(0, 0) + [0]
+    b += api(0, 8, 0) + api(1, 2, 0, 0, 6) + api(0, 0) + [0]
+    b += api(0, 2, 0, 0, 6) + api(1, 0) + [0] + API_DRAIN
+    s.append(("restarts", b))
+    b = [0x02, 1, 3]
+    b += api(0, 2, 0, 0, 2) + api(1, 0) + [1]
+    b += api(1, 3, 2) + api(0, 3, 1)
+    for m in range(10):
+        b += api(0, 6, m) + api(1, 6, m)
+    b += API_DRAIN
+    s.append(("misuse", b))
+    b = [0x00, 2, 4]
+    b += api(1, 7, 0) + api(0, 2, 0, 0, 1) + api(1, 0)           # no ept
+    b += api(1, 7, 0x31) + api(0, 2, 0, 1, 1) + api(1, 0)        # null cb
+    b += api(1, 7, 0) + api(0, 2, 0, 0, 1) + api(1, 0) + [0]
+    b += api(0, 2, 0, 0x85, 1) + api(1, 0) + API_DRAIN
+    s.append(("endpoints", b))
+    return s
+
+
+# --------------------------------------------------------------------------
+# fuzz_sysinfo: mode (bit 0 fix header, 1 fix checks, 2 formatted by a
+# real main core + patches (off16, len8 = count - 1, bytes), 3 all slots
+# valid, 4 interrupts), then patches or raw region bytes; last 2 bytes: an
+# id to look up.
+
+MAGIC = 0x504D4145
+
+
+def header(region_size=8192, session=1):
+    h = bytearray(768)
+    struct.pack_into("<IHHIII", h, 0, MAGIC, 1, 768, region_size, session, 768)
+    return h
+
+
+def entry(h, slot, ident, off, size, state=0x5A17, check=None):
+    if check is None:
+        check = ident ^ off ^ size ^ MAGIC
+    struct.pack_into("<HHIII", h, 192 + 16 * slot, ident, state, off, size,
+                     check & 0xFFFFFFFF)
+
+
+def vq_block(qlen, item):
+    descs = 192 + 16 * qlen
+    buf_off = (descs + 63) & ~63
+    size = buf_off + 2 * qlen * item
+    b = bytearray(size)
+    struct.pack_into("<IHHI", b, 0, 0x51565045, qlen, item, size)
+    for ring in range(2):
+        for i in range(qlen):
+            struct.pack_into("<IHH", b, 192 + 8 * (ring * qlen + i),
+                             768 + buf_off + (ring * qlen + i) * item, item, 0)
+    return b
+
+
+def sysinfo_seeds():
+    s = []
+    s.append(("formatted", [0x04, 0x01, 0xFF]))
+    s.append(("formatted-intr", [0x14 | 0x20]))
+    b = [0x07] + list(u16(192 + 4)) + [3] + list(u32(8192 - 64)) \
+        + list(u16(192 + 8)) + [3] + list(u32(128)) + list(u16(0xFF03))
+    s.append(("patch-entry-offset", b))
+    h = header()
+    blk = vq_block(2, 32)
+    entry(h, 0, 0xFF03, 768, len(blk))
+    entry(h, 1, 0x0101, 2048, 64)
+    entry(h, 2, 0x0102, 8184, 8)
+    raw = h + blk
+    s.append(("raw-pair", [0x00] + list(raw) + list(u16(0x0101))))
+    h = header()
+    entry(h, 0, 0xFF03, 768, 16, check=0)
+    entry(h, 3, 0xFF03, 769, 4096)
+    s.append(("raw-bad-entries", [0x02] + list(h) + list(u16(0xFF03))))
+    return s
+
+
+# --------------------------------------------------------------------------
+# Reproductions of the library bugs found (fuzz/repro/, see README.md):
+# each one is a finding of its harness, until the bug is fixed.
+
+def repros():
+    r = {}
+    # BUG-SYSINFO-END: a registry entry at offset == region size, size 0
+    r["fuzz_sysinfo-BUG-SYSINFO-END"] = (
+        [0x07] + list(u16(192 + 4)) + [3] + list(u32(8192))
+        + list(u16(192 + 8)) + [3] + list(u32(0)) + list(u16(0xFF03)))
+    # BUG-ISR-LOOP: the sub core receives by interrupt; slot 0 of its rx
+    # ring says "sent" but names offset 16; its own doorbell -> rx_isr spins
+    r["fuzz_rx-BUG-ISR-LOOP"] = (
+        [0x02, 2, 13] + rx_raw(2, 0x80, 0, 0) + list(u32(16)) + list(u16(8))
+        + rx_local(8))
+    # BUG-ISR-RELINK: the callback (in rx_isr) sees a new session; the
+    # relink leaves the sub JOINING, and rx_isr delivers slot 0 again
+    r["fuzz_rx-BUG-ISR-RELINK"] = (
+        [0x0A, 2, 13] + rx_peer_send(16) + [0x02, 6, 0x00])
+    # BUG-STALE-SEND: the local sub creates a message, the peer main
+    # restarts (same geometry, same place), the sub sends the old buffer
+    r["fuzz_rx-BUG-STALE-SEND"] = (
+        [0x00, 2, 13] + rx_local(1, 4) + [0xC0, 0x02]
+        + rx_local(2, 0, 0, 0) + list(u16(0x20)) + [1])
+    return r
+
+
+if __name__ == "__main__":
+    write("fuzz_rx", rx_seeds())
+    write("fuzz_api", api_seeds())
+    write("fuzz_sysinfo", sysinfo_seeds())
+    d = os.path.join(HERE, "repro")
+    os.makedirs(d, exist_ok=True)
+    for name, data in repros().items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(bytes(data))
