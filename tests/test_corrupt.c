@@ -12,7 +12,7 @@
  * Suite "regress" keeps the library bugs the fuzzers and this file found
  * (fuzz/README.md, "Findings"), each test stating what the design promises.
  */
-#include <criterion/criterion.h>
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>

@@ -26,7 +26,6 @@
 #define _DEFAULT_SOURCE
 #define _POSIX_C_SOURCE 200809L
 
-#include <criterion/criterion.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
