@@ -119,7 +119,10 @@ target_include_directories(esp_amp_freertos_check PRIVATE
     ${_frt_port})
 
 add_executable(rpmsg_send_recv_freertos
-    ${_frt_root}/examples/freertos/rpmsg_send_recv_freertos.c)
+    ${_frt_root}/examples/freertos/rpmsg_send_recv_freertos.c
+    ${_frt_root}/examples/rpmsg_send_recv/demo_sub_core.c)
+target_include_directories(rpmsg_send_recv_freertos PRIVATE
+    ${_frt_root}/examples/rpmsg_send_recv)
 set_target_properties(rpmsg_send_recv_freertos PROPERTIES
     RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 target_link_libraries(rpmsg_send_recv_freertos PRIVATE esp_amp_freertos_sim)
