@@ -166,10 +166,16 @@ void esp_amp_queue_pair_format(uint8_t *shm, esp_amp_shm_vq_pair_t *pair,
     uint32_t buf = base + pair_buf_off(len);
     shm_st32_rel(&pair->magic, 0);
     for (int ring = 0; ring < 2; ring++) {
-        ring_format(pair_desc(pair, len, ring),
-                    buf + (uint32_t)ring * len * item_size, len, item_size);
         shm_st32(&pair->ctl[ring].kick_me, 0);
         shm_st32(&pair->ctl[ring].join, 0);
+    }
+    /* A core that reads any descriptor written below (acquire) also sees
+     * the cleared join words and the region's new session: that is how a
+     * sub core of an earlier session tells the new rings from its own. */
+    atomic_thread_fence(memory_order_release);
+    for (int ring = 0; ring < 2; ring++) {
+        ring_format(pair_desc(pair, len, ring),
+                    buf + (uint32_t)ring * len * item_size, len, item_size);
     }
     shm_st16(&pair->queue_len, len);
     shm_st16(&pair->item_size, item_size);

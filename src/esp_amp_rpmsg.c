@@ -69,9 +69,7 @@ static int dispatch_one(esp_amp_rpmsg_dev_t *dev)
      * is ordered after its new session number; seeing the old number after
      * the descriptor proves the message is of the session we are bound to.
      * Otherwise leave it: the relink forgets it with everything else. */
-    if (!dev->main_core &&
-        (shm_ld32(dev->session_word) != dev->session ||
-         shm_ld32(&dev->pair->ctl[0].join) != dev->join)) {
+    if (esp_amp_link_moved(dev)) {
         (void)esp_amp_link_check(dev);
         return -2;
     }
@@ -231,7 +229,12 @@ static void *tx_alloc(esp_amp_rpmsg_dev_t *dev, uint32_t nbytes)
     esp_amp_env_enter_critical();
     int rc = esp_amp_queue_alloc_try(dev->tx_queue, &buf,
                                      (uint16_t)(nbytes + HDR));
-    if (rc != 0) {
+    if (esp_amp_link_moved(dev)) {
+        /* The slot may have been written by a new main core: whatever it
+         * gave, it is not ours; the relink forgets it with the rest. */
+        (void)esp_amp_link_check(dev);
+        rc = esp_amp_fail(ESP_AMP_ERR_LINK_DOWN);
+    } else if (rc != 0) {
         if (esp_amp_get_last_error() == ESP_AMP_ERR_CORRUPT) {
             dev->stats.tx_corrupt++;
         } else {
