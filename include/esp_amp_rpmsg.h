@@ -134,7 +134,9 @@ int esp_amp_rpmsg_destroy(esp_amp_rpmsg_dev_t *rpmsg_dev, void *msg_data);
 esp_amp_link_state_t esp_amp_rpmsg_get_link_state(esp_amp_rpmsg_dev_t *rpmsg_dev);
 
 /* Call cb(dev, state, arg) on every change of link state (from the context
- * that notices it: task or ISR). NULL cb removes it. 0, or -1 on NULL dev. */
+ * that notices it: task or ISR, inside a critical section). When the sub
+ * core restarts, the main core's callback sees JOINING then UP: every
+ * buffer it held before is void. NULL cb removes it. 0, or -1 on NULL dev. */
 int esp_amp_rpmsg_set_link_callback(esp_amp_rpmsg_dev_t *rpmsg_dev,
                                     esp_amp_link_cb_t cb, void *arg);
 

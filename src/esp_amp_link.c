@@ -175,6 +175,11 @@ static void main_answer(esp_amp_rpmsg_dev_t *dev, uint32_t req)
     }
     dev->join = req;
     shm_st32_rel(&dev->pair->ctl[1].join, req);
+    if (!first) {
+        /* Tell the application that what it held is void: the link went
+         * through JOINING (the peer restarted) and is UP again. */
+        link_set(dev, ESP_AMP_LINK_JOINING);
+    }
     link_set(dev, ESP_AMP_LINK_UP);
 }
 

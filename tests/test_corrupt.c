@@ -807,6 +807,27 @@ Test(ctl, kick_me_cleared_by_the_peer_delays_until_the_next_interrupt)
     cr_assert_eq(T.slog.count, 2);
 }
 
+/* A rejoin (the sub restarted) shows on the main core's link callback as
+ * JOINING then UP, and a first join as UP only. */
+Test(ctl, main_link_callback_reports_a_sub_restart)
+{
+    up_poll();
+    tu_main();
+    s_link_n = 0;
+    cr_assert_eq(esp_amp_rpmsg_set_link_callback(&T.p.main, link_log_cb, NULL),
+                 0);
+    (void)esp_amp_rpmsg_poll(&T.p.main);
+    int before = s_link_n;
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_sub_init(&T.p.sub, false, true), 0);
+    tu_main();
+    (void)esp_amp_rpmsg_poll(&T.p.main);
+    cr_assert_eq(s_link_n - before, 2, "%d callbacks", s_link_n - before);
+    cr_assert_eq(s_link_log[before], ESP_AMP_LINK_JOINING);
+    cr_assert_eq(s_link_log[before + 1], ESP_AMP_LINK_UP);
+    cr_assert_eq(tu_stats(&T.p.main).link_resets, 1);
+}
+
 Test(ctl, garbage_join_request_resets_the_main_rings_and_nothing_more)
 {
     up_poll();
