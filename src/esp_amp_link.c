@@ -239,7 +239,7 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
     while (len < queue_len) {
         len = (uint16_t)(len << 1);
     }
-    uint16_t item = (uint16_t)((queue_item_size + 3u) & ~3u);
+    uint16_t item = (uint16_t)esp_amp_align_up(queue_item_size, 4u);
     uint32_t size = esp_amp_queue_pair_size(len, item);
     if (size == 0) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);

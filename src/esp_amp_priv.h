@@ -85,6 +85,13 @@ static inline void shm_st16_rel(uint16_t *p, uint16_t v)
     atomic_store_explicit((_Atomic uint16_t *)p, v, memory_order_release);
 }
 
+/* v rounded up to a multiple of `a` (a power of two); wraps to a smaller
+ * value on overflow, which callers that can overflow check for. */
+static inline uint32_t esp_amp_align_up(uint32_t v, uint32_t a)
+{
+    return (v + (a - 1u)) & ~(a - 1u);
+}
+
 /* Byte copy / fill for shared buffers (the core uses no libc). */
 void esp_amp_copy(void *dst, const void *src, uint32_t n);
 void esp_amp_zero(void *dst, uint32_t n);

@@ -123,23 +123,22 @@ static int32_t index_of_ptr(const esp_amp_queue_t *q, const void *p)
     return (int32_t)i;
 }
 
+/* Offset of the buffer areas in a pair block: after the header and both
+ * descriptor rings, on a line of its own. */
+static uint32_t pair_buf_off(uint16_t len)
+{
+    return esp_amp_align_up((uint32_t)sizeof(esp_amp_shm_vq_pair_t) +
+                                2u * len * (uint32_t)sizeof(esp_amp_queue_desc_t),
+                            ESP_AMP_SHM_LINE);
+}
+
 uint32_t esp_amp_queue_pair_size(uint16_t len, uint16_t item_size)
 {
     if (len == 0 || (len & (len - 1u)) != 0 || len > ESP_AMP_QUEUE_MAX_LEN ||
         item_size == 0 || (item_size & 3u) != 0) {
         return 0;
     }
-    uint32_t descs = (uint32_t)sizeof(esp_amp_shm_vq_pair_t) +
-                     2u * len * (uint32_t)sizeof(esp_amp_queue_desc_t);
-    uint32_t buf_off = (descs + ESP_AMP_SHM_LINE - 1u) & ~(ESP_AMP_SHM_LINE - 1u);
-    return buf_off + 2u * (uint32_t)len * item_size;
-}
-
-static uint32_t pair_buf_off(uint16_t len)
-{
-    uint32_t descs = (uint32_t)sizeof(esp_amp_shm_vq_pair_t) +
-                     2u * len * (uint32_t)sizeof(esp_amp_queue_desc_t);
-    return (descs + ESP_AMP_SHM_LINE - 1u) & ~(ESP_AMP_SHM_LINE - 1u);
+    return pair_buf_off(len) + 2u * (uint32_t)len * item_size;
 }
 
 static esp_amp_queue_desc_t *pair_desc(esp_amp_shm_vq_pair_t *pair,

@@ -146,7 +146,7 @@ void *esp_amp_sys_info_alloc(uint16_t info_id, uint32_t size)
     }
     uint32_t region = esp_amp_platform_shm_size();
     uint32_t top = st->heap_top;
-    uint32_t rounded = (size + 7u) & ~7u;
+    uint32_t rounded = esp_amp_align_up(size, 8u);
     if (free_slot < 0 || rounded < size || rounded > region - top) {
         esp_amp_fail(ESP_AMP_ERR_NO_MEM);
         return NULL;
@@ -160,7 +160,7 @@ void *esp_amp_sys_info_alloc(uint16_t info_id, uint32_t size)
     shm_st32(&e->check, entry_check(info_id, top, rounded));
     shm_st16_rel(&e->state, ESP_AMP_SYS_INFO_ENTRY_VALID);
     uint32_t next = top + rounded;
-    next = (next + (ESP_AMP_SHM_LINE - 1u)) & ~(ESP_AMP_SHM_LINE - 1u);
+    next = esp_amp_align_up(next, ESP_AMP_SHM_LINE);
     st->heap_top = next < top ? region : next;  /* saturate on overflow */
     if (st->heap_top > region) {
         st->heap_top = region;
