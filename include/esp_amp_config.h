@@ -42,7 +42,7 @@
 
 /* Software-interrupt handlers this core can register (all sources). */
 #ifndef ESP_AMP_CONFIG_SW_INTR_HANDLERS
-#define ESP_AMP_CONFIG_SW_INTR_HANDLERS 8
+#define ESP_AMP_CONFIG_SW_INTR_HANDLERS 16
 #endif
 
 /* One run of the RPMsg doorbell handler delivers at most this many ring

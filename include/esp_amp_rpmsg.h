@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "esp_amp_config.h"
 #include "esp_amp_err.h"
 #include "esp_amp_queue.h"
 #include "esp_amp_shm.h"
@@ -76,11 +77,14 @@ typedef struct esp_amp_rpmsg_dev_t {
     bool notify;             /* ring the peer after send                      */
     bool poll;               /* this core polls (no rx interrupt)             */
     bool intr_enabled;       /* rx handler registered                         */
-    uint32_t busy;           /* a dispatch runs on this core (atomic)         */
-    volatile bool deferred;  /* doorbell came while busy: run again           */
+    uint8_t busy;            /* an endpoint callback of this device runs      */
+    volatile uint8_t deferred; /* doorbell came while busy: run again         */
+    uint8_t idle_polls;      /* main: empty polls since the last header check */
     esp_amp_link_cb_t link_cb;
     void *link_cb_arg;
+#if ESP_AMP_CONFIG_STATS
     esp_amp_rpmsg_stats_t stats;
+#endif
 } esp_amp_rpmsg_dev_t;
 
 /* Initialisation ---------------------------------------------------------*/

@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #define ESP_AMP_SHM_MAGIC 0x504d4145u   /* "EAMP" read as little-endian u32 */
-#define ESP_AMP_SHM_VERSION 1u
+#define ESP_AMP_SHM_VERSION 2u
 #define ESP_AMP_SHM_LINE 64u            /* separation unit for hot words     */
 #define ESP_AMP_SYS_INFO_SLOTS 32u      /* registry entries in the header    */
 
@@ -57,14 +57,17 @@ typedef struct esp_amp_queue_desc_t {
 #define ESP_AMP_DESC_F_AVAIL 0x0001u  /* see src/esp_amp_queue.c            */
 #define ESP_AMP_DESC_F_USED 0x0002u
 
-/* Per-ring control words written by the consumer (the receiving core).
- * ctl[0] belongs to the sub core, ctl[1] to the main core; `join` is the
- * sub core's join request in ctl[0] and the main core's answer in ctl[1]
- * (see src/esp_amp_link.c). */
+/* Control words of one core, on a line of its own: ctl[0] is written by the
+ * sub core (consumer of ring 0, producer of ring 1), ctl[1] by the main
+ * core (consumer of ring 1, producer of ring 0). `join` is the sub core's
+ * join request in ctl[0] and the main core's answer in ctl[1] (see
+ * src/esp_amp_link.c). */
 typedef struct esp_amp_shm_ring_ctl {
-    uint32_t kick_me;   /* 0: 1 = consumer is idle, ring its doorbell        */
+    uint32_t kick_me;   /* 0: 1 = idle consumer of ring r: ring my doorbell  */
     uint32_t join;      /* 4: ctl[0]: sub's join request; ctl[1]: main's ack */
-    uint32_t reserved[ESP_AMP_SHM_LINE / 4 - 2];
+    uint32_t tx_wait;   /* 8: 1 = I wait for a free buffer in the ring I
+                         *    produce: ring my doorbell after each free     */
+    uint32_t reserved[ESP_AMP_SHM_LINE / 4 - 3];
 } esp_amp_shm_ring_ctl_t;
 
 /* Header of the block that holds one device pair's two rings.
@@ -106,6 +109,7 @@ ESP_AMP_SHM_ASSERT(sizeof(esp_amp_queue_desc_t) == 8, "desc size");
 ESP_AMP_SHM_ASSERT(offsetof(esp_amp_queue_desc_t, flags) == 6, "desc");
 ESP_AMP_SHM_ASSERT(sizeof(esp_amp_shm_ring_ctl_t) == 64, "ctl size");
 ESP_AMP_SHM_ASSERT(offsetof(esp_amp_shm_ring_ctl_t, join) == 4, "ctl");
+ESP_AMP_SHM_ASSERT(offsetof(esp_amp_shm_ring_ctl_t, tx_wait) == 8, "ctl");
 ESP_AMP_SHM_ASSERT(offsetof(esp_amp_shm_vq_pair_t, ctl) == 64, "vq");
 ESP_AMP_SHM_ASSERT(sizeof(esp_amp_shm_vq_pair_t) == 192, "vq size");
 ESP_AMP_SHM_ASSERT(sizeof(esp_amp_rpmsg_head_t) == 8, "rpmsg head");

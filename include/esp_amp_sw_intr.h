@@ -8,6 +8,8 @@
 #ifndef ESP_AMP_SW_INTR_H
 #define ESP_AMP_SW_INTR_H
 
+#include "esp_amp_config.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -30,6 +32,8 @@ typedef enum {
     SW_INTR_ID_14,
     SW_INTR_ID_15,
     SW_INTR_RESERVED_ID_16 = 16,
+    SW_INTR_RESERVED_ID_RPMSG_TX = 26, /* a buffer came back to a ring this
+                                          core produces (it asked: tx_wait) */
     SW_INTR_RESERVED_ID_SYS_SVC = 27,
     SW_INTR_RESERVED_ID_PANIC = 28,
     SW_INTR_RESERVED_ID_RPMSG = 29,
@@ -37,7 +41,7 @@ typedef enum {
     SW_INTR_ID_MAX = 31,
 } esp_amp_sw_intr_id_t;
 
-#define ESP_AMP_SW_INTR_HANDLERS 16 /* handler table entries per core */
+#define ESP_AMP_SW_INTR_HANDLERS ESP_AMP_CONFIG_SW_INTR_HANDLERS /* per core */
 
 typedef int (*esp_amp_sw_intr_handler_t)(void *arg);
 

@@ -4,19 +4,15 @@
 #include "esp_amp.h"
 #include "esp_amp_priv.h"
 
-static esp_amp_core_state_t s_core[ESP_AMP_PORT_CORE_SLOTS];
-
-esp_amp_core_state_t *esp_amp_core_state(void)
-{
-    return &s_core[ESP_AMP_PORT_CORE_SLOT()];
-}
+esp_amp_core_state_t esp_amp_core_states[ESP_AMP_PORT_CORE_SLOTS];
 
 int esp_amp_init(void)
 {
     int rc;
     /* A core that boots (or reboots) starts with empty library state. */
     esp_amp_zero(esp_amp_core_state(), sizeof(esp_amp_core_state_t));
-    if (esp_amp_platform_core_id() == ESP_AMP_CORE_MAIN) {
+    if (ESP_AMP_CONFIG_MAIN_CORE &&
+        esp_amp_platform_core_id() == ESP_AMP_CORE_MAIN) {
         rc = esp_amp_sys_info_init();
     } else {
         rc = esp_amp_sys_info_attach();
@@ -25,21 +21,4 @@ int esp_amp_init(void)
         return -1;
     }
     return esp_amp_sw_intr_init();
-}
-
-void esp_amp_copy(void *dst, const void *src, uint32_t n)
-{
-    uint8_t *d = dst;
-    const uint8_t *s = src;
-    while (n--) {
-        *d++ = *s++;
-    }
-}
-
-void esp_amp_zero(void *dst, uint32_t n)
-{
-    uint8_t *d = dst;
-    while (n--) {
-        *d++ = 0;
-    }
 }

@@ -15,6 +15,10 @@ void esp_amp_clear_last_error(void)
 
 const char *esp_amp_err_name(esp_amp_err_t err)
 {
+#if !ESP_AMP_CONFIG_ERR_NAMES
+    (void)err;
+    return "?";
+#else
     static const char *const names[] = {
         "ESP_AMP_OK",          "ESP_AMP_ERR_INVALID_ARG",
         "ESP_AMP_ERR_NOT_INIT", "ESP_AMP_ERR_NO_BUF",
@@ -28,4 +32,5 @@ const char *esp_amp_err_name(esp_amp_err_t err)
         return "ESP_AMP_ERR_UNKNOWN";
     }
     return names[err];
+#endif
 }

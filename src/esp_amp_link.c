@@ -4,33 +4,46 @@
  *
  * SESSIONS
  * Every time the main core formats the region it publishes a new session
- * number in the region header. A sub core's device remembers the session it
- * bound to and the join request it wrote; when the number changes, or the
- * request is no longer in the pair block (a main core whose memory was
- * wiped may count sessions from 1 again, but its formatting always clears
- * the request), the main core restarted, and the device
- * goes DOWN at once: it forgets every buffer it held - without touching
- * them, they belong to the old session - and on each later operation tries
- * to bind to the new device-pair block, as soon as the new main core has
- * created it.
+ * number in the region header, and its pair block starts with both join
+ * words 0. A sub core's device remembers the session it bound to and the
+ * join request it wrote; when the number changes, or the request is no
+ * longer in the pair block, the main core restarted: the device goes DOWN
+ * at once, forgets every buffer it held - without touching them, they
+ * belong to the old session - and joins again, as soon as the new main
+ * core has created its pair block.
  *
- * JOINING
- * The sub core announces itself in ctl[0].join (its line); the main core
- * answers in ctl[1].join (its line).
- *   - First join in a session: both words are 0. The rings are fresh and no
- *     sub core has touched them, so the sub core writes 1 and is UP at once;
- *     the main core, when it sees 1, answers 1. Messages the main core sent
- *     before the sub core came are delivered.
- *   - Rejoin (a sub core restarted): the words are not both 0. The sub core
- *     writes a larger number (at least 2) and waits (JOINING) without
- *     touching the rings. The main core, seeing any request other than the
- *     first, resets both rings to their initial state - forgetting what it
- *     held, dropping what was in flight - and then answers with the same
- *     number (release). The sub core is UP when it reads its number back.
- * The sub core raises the RPMsg interrupt after writing a request, and the
- * main core after formatting, so a peer in interrupt mode notices without
- * waiting for its next send. A peer that never restarts costs one shared
- * load per operation.
+ * JOINING (req = ctl[0].join, written by the sub core; ack = ctl[1].join,
+ * written by the main core)
+ *   - The main core uses no ring in a session before it has answered a
+ *     join: until then its sends and receives fail with LINK_DOWN.
+ *   - First join of a session: req and ack are both 0, so the main core
+ *     has touched no ring since it formatted them. The sub core formats
+ *     both rings itself - this wipes any write of its own that was in
+ *     flight when the main core restarted: such a write was made before
+ *     this join, in program order, by this core - writes req = 1 and is UP
+ *     at once. The main core, seeing 1 while it has answered nothing,
+ *     answers 1 without touching the rings.
+ *   - Rejoin (anything else: a sub core restarted while the main core
+ *     kept running): the sub core writes a larger number (at least 2) and
+ *     waits (JOINING) without touching the rings. The main core, seeing a
+ *     request other than the first, resets both rings to their initial
+ *     state - forgetting what it held, dropping what was in flight - and
+ *     then answers with the same number (release). The sub core is UP when
+ *     it reads its number back (acquire).
+ * Every link check runs inside the critical section of the ring operation
+ * it guards, so no other context of the same core can reset, rebind or
+ * write a ring between the check and the operation. A core in interrupt
+ * mode sets its kick_me while it waits for an answer; a join request and
+ * an answer ring the peer under the same rule as a message (notify set and
+ * the peer's kick_me 1), and the main core rings the sub core after its
+ * format, so a peer in interrupt mode notices without waiting for a send.
+ *
+ * Ordering: the main core stores the new session, fences, then clears the
+ * join words and formats (esp_amp_ring_pair_format); the sub core stores
+ * its first request, fences, and reads the session again: if its request
+ * landed after a newer main core's format, it sees that newer session and
+ * does not use the rings. docs/model/ holds a model of this protocol
+ * checked with Spin.
  *
  * Nothing here trusts the peer: a garbage join word can only make the main
  * core reset its rings (the peer can stop the link anyway; it cannot make
@@ -38,6 +51,7 @@
  */
 #include "esp_amp_priv.h"
 #include "esp_amp_rpmsg_priv.h"
+#include "esp_amp_sys_info.h"
 
 static void link_set(esp_amp_rpmsg_dev_t *dev, esp_amp_link_state_t state)
 {
@@ -49,11 +63,15 @@ static void link_set(esp_amp_rpmsg_dev_t *dev, esp_amp_link_state_t state)
     }
 }
 
-static int tx_notify(void *priv)
+void esp_amp_link_kick(esp_amp_rpmsg_dev_t *dev)
 {
-    esp_amp_rpmsg_dev_t *dev = priv;
-    dev->stats.notifies++;
-    return esp_amp_sw_intr_trigger(SW_INTR_RESERVED_ID_RPMSG);
+    if (dev->notify) {
+        shm_fence();
+        if (shm_ld32(&peer_ctl(dev)->kick_me) != 0) {
+            STAT_INC(dev, notifies);
+            (void)esp_amp_sw_intr_trigger(SW_INTR_RESERVED_ID_RPMSG);
+        }
+    }
 }
 
 static uint32_t region_session(void)
@@ -62,155 +80,25 @@ static uint32_t region_session(void)
     return shm_ld32(&h->session);
 }
 
-/* The geometry of a pair block, as validated once. */
-typedef struct {
-    uint16_t len, item;
-} geometry_t;
-
-/* Bind the two local queues of `dev` to `pair`; fresh counters. */
-static int queues_bind(esp_amp_rpmsg_dev_t *dev, esp_amp_shm_vq_pair_t *pair,
-                       geometry_t g)
-{
-    uint8_t *shm = esp_amp_platform_shm_base();
-    int tx_ring = dev->main_core ? 0 : 1;
-    if (esp_amp_queue_bind(dev->tx_queue, shm, pair, g.len, g.item, tx_ring,
-                           true, dev->notify ? tx_notify : NULL, dev) ||
-        esp_amp_queue_bind(dev->rx_queue, shm, pair, g.len, g.item,
-                           tx_ring ^ 1, false, NULL, dev)) {
-        return -1;
-    }
-    dev->pair = pair;
-    dev->session_word = &((const esp_amp_shm_header_t *)(void *)shm)->session;
-    return 0;
-}
-
-/* Sub core: find and check the pair block `id`; its geometry in *g. */
-static esp_amp_shm_vq_pair_t *pair_lookup(uint16_t id, geometry_t *g)
-{
-    uint32_t size = 0;
-    esp_amp_shm_vq_pair_t *pair = esp_amp_sys_info_get(id, &size);
-    if (pair == NULL || size < sizeof(*pair) ||
-        shm_ld32_acq(&pair->magic) != ESP_AMP_VQ_MAGIC) {
-        esp_amp_fail(ESP_AMP_ERR_NOT_INIT);
-        return NULL;
-    }
-    uint16_t len = shm_ld16(&pair->queue_len);
-    uint16_t item = shm_ld16(&pair->item_size);
-    uint32_t need = esp_amp_queue_pair_size(len, item);
-    if (need == 0 || item <= HDR || need != size ||
-        shm_ld32(&pair->block_size) != need) {
-        esp_amp_fail(ESP_AMP_ERR_CORRUPT);
-        return NULL;
-    }
-    g->len = len;
-    g->item = item;
-    return pair;
-}
-
 static void set_kick_if_intr(esp_amp_rpmsg_dev_t *dev)
 {
     if (dev->intr_enabled) {
-        esp_amp_queue_set_kick(dev->rx_queue, true);
+        shm_st32(&own_ctl(dev)->kick_me, 1);
+        shm_fence();
     }
 }
 
-/* Sub core: announce ourselves on a freshly bound pair. */
-static void sub_join(esp_amp_rpmsg_dev_t *dev)
+/* Bind the two local queues of `dev` to `pair` (geometry validated). */
+static void queues_bind(esp_amp_rpmsg_dev_t *dev, esp_amp_shm_vq_pair_t *pair,
+                        uint16_t len, uint16_t item)
 {
-    uint32_t req = shm_ld32(&dev->pair->ctl[0].join);
-    uint32_t ack = shm_ld32_acq(&dev->pair->ctl[1].join);
-    if (req == 0 && ack == 0) {
-        dev->join = 1;
-        shm_st32_rel(&dev->pair->ctl[0].join, 1);
-        link_set(dev, ESP_AMP_LINK_UP);
-        set_kick_if_intr(dev);
-        return;
-    }
-    dev->join = req + 1 < 2 ? 2 : req + 1;
-    shm_st32_rel(&dev->pair->ctl[0].join, dev->join);
-    link_set(dev, ESP_AMP_LINK_JOINING);
-    (void)esp_amp_sw_intr_trigger(SW_INTR_RESERVED_ID_RPMSG);
+    int tx_ring = dev_is_main(dev) ? 0 : 1;
+    esp_amp_ring_bind(dev->tx_queue, pair, len, item, tx_ring);
+    esp_amp_ring_bind(dev->rx_queue, pair, len, item, tx_ring ^ 1);
+    dev->pair = pair;
+    dev->session_word =
+        &((const esp_amp_shm_header_t *)esp_amp_platform_shm_base())->session;
 }
-
-/* Sub core: the session changed; drop everything, try to bind again. */
-static void sub_relink(esp_amp_rpmsg_dev_t *dev)
-{
-    if (dev->link != ESP_AMP_LINK_DOWN) {
-        /* Forget held buffers: old pointers are refused from now on. */
-        esp_amp_zero(dev->tx_queue->held, sizeof(dev->tx_queue->held));
-        esp_amp_zero(dev->rx_queue->held, sizeof(dev->rx_queue->held));
-        link_set(dev, ESP_AMP_LINK_DOWN);
-    }
-    if (esp_amp_sys_info_attach() != 0) {
-        return;
-    }
-    uint32_t session = region_session();
-    geometry_t g;
-    esp_amp_shm_vq_pair_t *pair = pair_lookup(dev->sysinfo_id, &g);
-    if (pair == NULL || queues_bind(dev, pair, g) != 0) {
-        return;
-    }
-    dev->session = session;
-    sub_join(dev);
-}
-
-/* Sub core: has the main core restarted? Either the session number moved
- * or our own join request is no longer there: only the main core's
- * formatting clears it, and a main core whose region was wiped at reset
- * may well count sessions from 1 again. */
-static bool sub_restart_seen(const esp_amp_rpmsg_dev_t *dev)
-{
-    return region_session() != dev->session ||
-           shm_ld32(&dev->pair->ctl[0].join) != dev->join;
-}
-
-/* Main core: answer a join request. */
-static void main_answer(esp_amp_rpmsg_dev_t *dev, uint32_t req)
-{
-    bool first = req == 1 && dev->join == 0;
-    if (!first) {
-        esp_amp_queue_ring_reset(dev->tx_queue);
-        esp_amp_queue_ring_reset(dev->rx_queue);
-        dev->stats.link_resets++;
-    }
-    dev->join = req;
-    shm_st32_rel(&dev->pair->ctl[1].join, req);
-    if (!first) {
-        /* Tell the application that what it held is void: the link went
-         * through JOINING (the peer restarted) and is UP again. */
-        link_set(dev, ESP_AMP_LINK_JOINING);
-    }
-    link_set(dev, ESP_AMP_LINK_UP);
-}
-
-int esp_amp_link_check(esp_amp_rpmsg_dev_t *dev)
-{
-    int rc = 0;
-    esp_amp_env_enter_critical();
-    if (dev->main_core) {
-        uint32_t req = shm_ld32(&dev->pair->ctl[0].join);
-        if (req != dev->join) {
-            main_answer(dev, req);
-        }
-    } else {
-        if (dev->link == ESP_AMP_LINK_DOWN || sub_restart_seen(dev)) {
-            sub_relink(dev);
-        }
-        if (dev->link == ESP_AMP_LINK_JOINING &&
-            shm_ld32_acq(&dev->pair->ctl[1].join) == dev->join) {
-            link_set(dev, ESP_AMP_LINK_UP);
-            set_kick_if_intr(dev);
-        }
-        if (dev->link != ESP_AMP_LINK_UP) {
-            dev->stats.link_down++;
-            rc = esp_amp_fail(ESP_AMP_ERR_LINK_DOWN);
-        }
-    }
-    esp_amp_env_exit_critical();
-    return rc;
-}
-
-/* Initialisation --------------------------------------------------------- */
 
 static void dev_reset(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t vq[],
                       uint16_t id, bool main_core, bool notify, bool poll)
@@ -224,15 +112,166 @@ static void dev_reset(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t vq[],
     dev->poll = poll;
 }
 
+/* Sub core ---------------------------------------------------------------- */
+#if ESP_AMP_CONFIG_SUB_CORE
+
+/* Find and check the pair block `id`: its geometry in *len, *item. */
+static esp_amp_shm_vq_pair_t *sub_pair_find(uint16_t id, uint16_t *len,
+                                            uint16_t *item, esp_amp_err_t *err)
+{
+    uint32_t size = 0;
+    *err = ESP_AMP_ERR_NOT_INIT;
+    if (esp_amp_sys_info_attach() != 0) {
+        return NULL;
+    }
+    esp_amp_shm_vq_pair_t *pair = esp_amp_sys_info_get(id, &size);
+    if (pair == NULL || size < sizeof(*pair) ||
+        shm_ld32_acq(&pair->magic) != ESP_AMP_VQ_MAGIC) {
+        return NULL;
+    }
+    *len = shm_ld16(&pair->queue_len);
+    *item = shm_ld16(&pair->item_size);
+    uint32_t need = esp_amp_queue_pair_size(*len, *item);
+    *err = ESP_AMP_ERR_CORRUPT;
+    if (need == 0 || *item <= HDR || need != size ||
+        shm_ld32(&pair->block_size) != need) {
+        return NULL;
+    }
+    *err = ESP_AMP_ERR_NO_MEM;
+    if (*len > ESP_AMP_CONFIG_QUEUE_MAX_LEN) {
+        return NULL;
+    }
+    *err = ESP_AMP_OK;
+    return pair;
+}
+
+/* Bind `dev` to `pair` (found and checked in the same critical section)
+ * and join. LINK_DOWN if a newer main core appeared meanwhile. */
+static esp_amp_err_t sub_bind_and_join(esp_amp_rpmsg_dev_t *dev,
+                                       esp_amp_shm_vq_pair_t *pair,
+                                       uint32_t session, uint16_t len,
+                                       uint16_t item)
+{
+    queues_bind(dev, pair, len, item);
+    dev->session = session;
+
+    uint32_t req = shm_ld32(&pair->ctl[0].join);
+    uint32_t ack = shm_ld32_acq(&pair->ctl[1].join);
+    if (req == 0 && ack == 0) {
+        /* First join: the main core has not touched the rings. */
+        esp_amp_ring_reset(dev->tx_queue);
+        esp_amp_ring_reset(dev->rx_queue);
+        dev->join = 1;
+        shm_st32_rel(&pair->ctl[0].join, 1);
+        shm_fence();
+        if (region_session() != session) {
+            return ESP_AMP_ERR_LINK_DOWN;   /* a newer main core: again */
+        }
+        link_set(dev, ESP_AMP_LINK_UP);
+        set_kick_if_intr(dev);
+    } else {
+        dev->join = (req > ack ? req : ack) + 1u;
+        if (dev->join < 2u) {
+            dev->join = 2u;
+        }
+        shm_st32_rel(&pair->ctl[0].join, dev->join);
+        link_set(dev, ESP_AMP_LINK_JOINING);
+        /* Ask for a doorbell: the answer comes with one. */
+        set_kick_if_intr(dev);
+    }
+    esp_amp_link_kick(dev);
+    return ESP_AMP_OK;
+}
+
+static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)
+{
+    if (dev->link != ESP_AMP_LINK_DOWN && esp_amp_link_moved(dev)) {
+        /* Forget held buffers: old pointers are refused from now on. */
+        esp_amp_zero(dev->tx_queue->held, sizeof(dev->tx_queue->held));
+        esp_amp_zero(dev->rx_queue->held, sizeof(dev->rx_queue->held));
+        link_set(dev, ESP_AMP_LINK_DOWN);
+    }
+    if (dev->link == ESP_AMP_LINK_DOWN) {
+        uint16_t len, item;
+        esp_amp_err_t err;
+        uint32_t session = region_session();
+        esp_amp_shm_vq_pair_t *pair =
+            sub_pair_find(dev->sysinfo_id, &len, &item, &err);
+        if (pair == NULL ||
+            sub_bind_and_join(dev, pair, session, len, item) != ESP_AMP_OK) {
+            link_set(dev, ESP_AMP_LINK_DOWN);
+        }
+    }
+    if (dev->link == ESP_AMP_LINK_JOINING &&
+        shm_ld32_acq(&dev->pair->ctl[1].join) == dev->join) {
+        link_set(dev, ESP_AMP_LINK_UP);
+        set_kick_if_intr(dev);
+    }
+    return dev->link == ESP_AMP_LINK_UP ? ESP_AMP_OK : ESP_AMP_ERR_LINK_DOWN;
+}
+#endif
+
+/* Main core --------------------------------------------------------------- */
+#if ESP_AMP_CONFIG_MAIN_CORE
+
+static esp_amp_err_t main_check(esp_amp_rpmsg_dev_t *dev)
+{
+    uint32_t req = shm_ld32(&dev->pair->ctl[0].join);
+    if (req == dev->join) {
+        return dev->join != 0 ? ESP_AMP_OK : ESP_AMP_ERR_LINK_DOWN;
+    }
+    if (req == 0) {
+        /* Only our own format writes 0: the peer scribbled. Stop using the
+         * rings until a real request comes. */
+        link_set(dev, ESP_AMP_LINK_JOINING);
+        return ESP_AMP_ERR_LINK_DOWN;
+    }
+    if (req != 1u || dev->join != 0) {
+        /* A rejoin: the sub core restarted; nothing in the rings is valid. */
+        esp_amp_ring_reset(dev->tx_queue);
+        esp_amp_ring_reset(dev->rx_queue);
+        STAT_INC(dev, link_resets);
+        /* What the application held is void: the link went through
+         * JOINING (the peer restarted) and is UP again. */
+        link_set(dev, ESP_AMP_LINK_JOINING);
+    }
+    dev->join = req;
+    shm_st32_rel(&own_ctl(dev)->join, req);
+    link_set(dev, ESP_AMP_LINK_UP);
+    set_kick_if_intr(dev);
+    esp_amp_link_kick(dev);
+    return ESP_AMP_OK;
+}
+#endif
+
+esp_amp_err_t esp_amp_link_check(esp_amp_rpmsg_dev_t *dev)
+{
+    esp_amp_err_t err;
+#if ESP_AMP_CONFIG_MAIN_CORE && ESP_AMP_CONFIG_SUB_CORE
+    err = dev->main_core ? main_check(dev) : sub_check(dev);
+#elif ESP_AMP_CONFIG_MAIN_CORE
+    err = main_check(dev);
+#else
+    err = sub_check(dev);
+#endif
+    if (err != ESP_AMP_OK) {
+        STAT_INC(dev, link_down);
+    }
+    return err;
+}
+
+/* Initialisation --------------------------------------------------------- */
+
 int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
                                   esp_amp_queue_t rpmsg_vqueue[],
                                   uint16_t queue_len, uint16_t queue_item_size,
                                   bool notify, bool poll,
                                   esp_amp_sys_info_id_t sysinfo_id)
 {
+#if ESP_AMP_CONFIG_MAIN_CORE
     if (rpmsg_dev == NULL || rpmsg_vqueue == NULL || queue_len == 0 ||
-        queue_len > ESP_AMP_QUEUE_MAX_LEN || queue_item_size <= HDR ||
-        queue_item_size > 0xfffcu) {
+        queue_len > ESP_AMP_CONFIG_QUEUE_MAX_LEN || queue_item_size <= HDR ||
+        queue_item_size > ESP_AMP_FMT_ITEM_SIZE_MAX) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
     uint16_t len = 1;
@@ -240,53 +279,54 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
         len = (uint16_t)(len << 1);
     }
     uint16_t item = (uint16_t)esp_amp_align_up(queue_item_size, 4u);
-    uint32_t size = esp_amp_queue_pair_size(len, item);
-    if (size == 0) {
-        return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
-    }
-    esp_amp_shm_vq_pair_t *pair =
-        esp_amp_sys_info_alloc((uint16_t)sysinfo_id, size);
+    esp_amp_shm_vq_pair_t *pair = esp_amp_sys_info_alloc(
+        (uint16_t)sysinfo_id, esp_amp_queue_pair_size(len, item));
     if (pair == NULL) {
         return -1;
     }
-    esp_amp_queue_pair_format(esp_amp_platform_shm_base(), pair, len, item);
+    esp_amp_ring_pair_format(pair, len, item);
     dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, true, notify,
               poll);
-    if (queues_bind(rpmsg_dev, pair, (geometry_t){len, item}) != 0) {
-        return -1;
-    }
+    queues_bind(rpmsg_dev, pair, len, item);
     rpmsg_dev->session = region_session();
     rpmsg_dev->link = ESP_AMP_LINK_JOINING;
     /* A sub core of an earlier session learns of the restart now. */
     (void)esp_amp_sw_intr_trigger(SW_INTR_RESERVED_ID_RPMSG);
     return 0;
+#else
+    (void)rpmsg_dev; (void)rpmsg_vqueue; (void)queue_len;
+    (void)queue_item_size; (void)notify; (void)poll; (void)sysinfo_id;
+    return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
+#endif
 }
 
 int esp_amp_rpmsg_sub_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
                                  esp_amp_queue_t rpmsg_vqueue[], bool notify,
                                  bool poll, esp_amp_sys_info_id_t sysinfo_id)
 {
+#if ESP_AMP_CONFIG_SUB_CORE
     if (rpmsg_dev == NULL || rpmsg_vqueue == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    if (esp_amp_sys_info_attach() != 0) {
-        return -1;
-    }
+    uint16_t len, item;
+    esp_amp_err_t err;
+    esp_amp_env_enter_critical();
     uint32_t session = region_session();
-    geometry_t g;
-    esp_amp_shm_vq_pair_t *pair = pair_lookup((uint16_t)sysinfo_id, &g);
-    if (pair == NULL) {
-        return -1;
+    esp_amp_shm_vq_pair_t *pair =
+        sub_pair_find((uint16_t)sysinfo_id, &len, &item, &err);
+    if (pair != NULL) {
+        dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, false,
+                  notify, poll);
+        /* LINK_DOWN: bound, and the next link check joins again. */
+        (void)sub_bind_and_join(rpmsg_dev, pair, session, len, item);
     }
-    dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, false, notify,
-              poll);
-    if (queues_bind(rpmsg_dev, pair, g) != 0) {
-        return -1;
-    }
-    rpmsg_dev->session = session;
-    rpmsg_dev->link = ESP_AMP_LINK_DOWN;
-    sub_join(rpmsg_dev);
-    return 0;
+    esp_amp_env_exit_critical();
+    return pair != NULL ? 0 : esp_amp_fail(err);
+#else
+    (void)rpmsg_dev; (void)rpmsg_vqueue; (void)notify; (void)poll;
+    (void)sysinfo_id;
+    return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
+#endif
 }
 
 int esp_amp_rpmsg_main_init(esp_amp_rpmsg_dev_t *rpmsg_dev, uint16_t queue_len,
@@ -314,8 +354,14 @@ esp_amp_link_state_t esp_amp_rpmsg_get_link_state(esp_amp_rpmsg_dev_t *rpmsg_dev
         esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
         return ESP_AMP_LINK_DOWN;
     }
-    (void)esp_amp_link_check(rpmsg_dev);
-    return (esp_amp_link_state_t)rpmsg_dev->link;
+    esp_amp_env_enter_critical();
+    if (dev_is_main(rpmsg_dev)) {
+        (void)esp_amp_sys_info_repair();
+    }
+    (void)esp_amp_link_ready(rpmsg_dev);
+    esp_amp_link_state_t state = (esp_amp_link_state_t)rpmsg_dev->link;
+    esp_amp_env_exit_critical();
+    return state;
 }
 
 int esp_amp_rpmsg_set_link_callback(esp_amp_rpmsg_dev_t *rpmsg_dev,

@@ -3,7 +3,8 @@
  *
  *   - per-core library state, selected through the platform port so that
  *     two simulated cores may live in one address space;
- *   - failure recording (the seed's -1/NULL plus a reason);
+ *   - errors: internal functions return an esp_amp_err_t (0 = success);
+ *     only the public calls record it as the last error (esp_amp_fail);
  *   - the only accessors used on shared memory. Every load from the region
  *     goes through shm_ld*: one real load (never re-read by the compiler),
  *     so a value is validated and used as the same value.
@@ -16,11 +17,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "esp_amp_config.h"
 #include "esp_amp_env.h"
 #include "esp_amp_err.h"
 #include "esp_amp_platform.h"
 #include "esp_amp_queue.h"
+#include "esp_amp_shm.h"
 #include "esp_amp_sw_intr.h"
+
+/* A block the main core allocated, as it allocated it (to repair the
+ * registry when the peer damaged it). */
+typedef struct {
+    uint16_t id;
+    uint32_t offset, size;
+} esp_amp_block_t;
 
 typedef struct {
     esp_amp_sw_intr_handler_t fn;
@@ -32,18 +42,34 @@ typedef struct {
     esp_amp_err_t last_err;
     bool sw_intr_ready;
     uint8_t sw_intr_count;
-    esp_amp_sw_intr_slot_t sw_intr[ESP_AMP_SW_INTR_HANDLERS];
+    uint8_t block_count;             /* main core: entries in blocks[]     */
+    uint32_t session;                /* main core: the session it formatted */
     uint32_t heap_top;               /* main core: next free region offset */
+    esp_amp_sw_intr_slot_t sw_intr[ESP_AMP_CONFIG_SW_INTR_HANDLERS];
+#if ESP_AMP_CONFIG_MAIN_CORE
+    esp_amp_block_t blocks[ESP_AMP_SYS_INFO_SLOTS];
+#endif
     esp_amp_queue_t default_vq[2];   /* esp_amp_rpmsg_main_init/sub_init   */
 } esp_amp_core_state_t;
 
-esp_amp_core_state_t *esp_amp_core_state(void);
+extern esp_amp_core_state_t esp_amp_core_states[ESP_AMP_PORT_CORE_SLOTS];
+
+static inline esp_amp_core_state_t *esp_amp_core_state(void)
+{
+    return &esp_amp_core_states[ESP_AMP_PORT_CORE_SLOT()];
+}
 
 /* Record `err` as this core's last error; returns -1 for `return fail(..)`. */
 static inline int esp_amp_fail(esp_amp_err_t err)
 {
     esp_amp_core_state()->last_err = err;
     return -1;
+}
+/* The same for calls that return a pointer. */
+static inline void *esp_amp_fail_null(esp_amp_err_t err)
+{
+    esp_amp_core_state()->last_err = err;
+    return NULL;
 }
 
 /* Shared-memory accessors. The casts to _Atomic are the usual way to do
@@ -84,6 +110,10 @@ static inline void shm_st16_rel(uint16_t *p, uint16_t v)
 {
     atomic_store_explicit((_Atomic uint16_t *)p, v, memory_order_release);
 }
+static inline void shm_fence(void)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+}
 
 /* v rounded up to a multiple of `a` (a power of two); wraps to a smaller
  * value on overflow, which callers that can overflow check for. */
@@ -92,8 +122,22 @@ static inline uint32_t esp_amp_align_up(uint32_t v, uint32_t a)
     return (v + (a - 1u)) & ~(a - 1u);
 }
 
-/* Byte copy / fill for shared buffers (the core uses no libc). */
-void esp_amp_copy(void *dst, const void *src, uint32_t n);
-void esp_amp_zero(void *dst, uint32_t n);
+/* Copy and fill. Freestanding C compilers may emit calls to memcpy and
+ * memset on their own, so every target provides them; the core uses them
+ * through the builtins and includes no libc header. */
+#define esp_amp_copy(dst, src, n) __builtin_memcpy((dst), (src), (n))
+#define esp_amp_zero(dst, n) __builtin_memset((dst), 0, (n))
+
+/* Per-device counters, compiled out with ESP_AMP_CONFIG_STATS 0. */
+#if ESP_AMP_CONFIG_STATS
+#define STAT_INC(dev, field) ((dev)->stats.field++)
+#else
+#define STAT_INC(dev, field) ((void)(dev))
+#endif
+
+/* Registry (esp_amp_sys_info.c): main core, check the region header and
+ * the registry against what it formatted and allocated, and rewrite them
+ * if the peer damaged them. True if a repair was made. */
+bool esp_amp_sys_info_repair(void);
 
 #endif /* ESP_AMP_PRIV_H */

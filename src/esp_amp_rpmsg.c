@@ -6,20 +6,28 @@
  * an 8-byte esp_amp_rpmsg_head_t, then the payload, so the largest payload
  * is item_size - 8 (esp_amp_rpmsg_get_max_size).
  *
+ * ONE CRITICAL SECTION PER RING OPERATION
+ * Every call that touches a ring does, inside one critical section of the
+ * environment port: the link check (esp_amp_link_ready: is the ring still
+ * the one this core bound, in the same session?), then the ring operation
+ * of esp_amp_ring.h. A task and an ISR, or two tasks, of one core can
+ * therefore use one device at once: none can reset or rebind the rings
+ * between another's check and its write. What runs outside is the copy of
+ * a payload (into a buffer this core holds) and the endpoint callbacks.
+ *
  * Receiving: esp_amp_rpmsg_poll() takes one buffer and calls the callback of
  * the endpoint named by dst_addr; the application gives the buffer back with
  * esp_amp_rpmsg_destroy(). A message whose header does not fit its
  * descriptor, or whose endpoint is missing or has no callback, is given
  * back at once and counted. In interrupt mode the doorbell handler drains
- * the ring with the same function, in ISR context, under the doorbell
- * suppression protocol of esp_amp_queue.c (kick_me).
+ * the ring the same way, in ISR context, under the doorbell suppression
+ * protocol of esp_amp_ring.h (kick_me).
  *
- * Re-entrancy on one core: queue operations run inside a critical section,
- * so a callback in ISR context may send and destroy while task code does
- * the same. Dispatch is never nested: `busy` marks a running dispatch; a
- * doorbell that finds it set only records `deferred`, and the dispatch,
- * when it ends, raises its own doorbell so that the messages still waiting
- * are handled in ISR context.
+ * Callbacks of one device never nest or overlap on one core: `busy` marks a
+ * running callback. A poll that finds it set fails with ESP_AMP_ERR_BUSY; a
+ * doorbell that finds it set records `deferred`, and the callback's caller,
+ * when it returns, raises its own doorbell so that the messages still
+ * waiting are handled in ISR context.
  */
 #include "esp_amp_rpmsg.h"
 #include "esp_amp_priv.h"
@@ -27,99 +35,126 @@
 
 /* Receive --------------------------------------------------------------- */
 
+typedef struct {
+    esp_amp_ept_cb_t cb;   /* NULL: the message was dropped (counted)  */
+    void *cb_data;
+    void *data;
+    uint16_t len;
+    uint16_t src;
+} rx_msg_t;
+
 static esp_amp_rpmsg_ept_t *ept_find(esp_amp_rpmsg_dev_t *dev, uint16_t addr)
 {
-    for (esp_amp_rpmsg_ept_t *e = dev->ept_list; e != NULL; e = e->next_ept) {
-        if (e->addr == addr) {
-            return e;
-        }
+    esp_amp_rpmsg_ept_t *e = dev->ept_list;
+    while (e != NULL && e->addr != addr) {
+        e = e->next_ept;
     }
-    return NULL;
+    return e;
 }
 
-static void rx_give_back(esp_amp_rpmsg_dev_t *dev, void *buf)
+/* Sub core, after a refused or successful take: did a new main core format
+ * the ring under us? Then what we read is not ours: the relink forgets it. */
+static bool sub_ring_moved(esp_amp_rpmsg_dev_t *dev)
 {
-    esp_amp_env_enter_critical();
-    (void)esp_amp_queue_free_try(dev->rx_queue, buf);
-    esp_amp_env_exit_critical();
-}
-
-/* Take one message and deliver it: 0 if one was taken, -1 if the ring is
- * empty, -2 if the ring refused the next descriptor (it stays refused). */
-static int dispatch_one(esp_amp_rpmsg_dev_t *dev)
-{
-    void *buf;
-    uint16_t len;
-    /* The peer may have restarted since the last message (a callback may
-     * even have noticed it): the ring is then not ours to read. */
-    if (esp_amp_link_ready(dev) != 0) {
-        return -2;
-    }
-    /* recv runs only inside a dispatch (one per core, see `busy`); it shares
-     * nothing with free but the atomic `held` bits. */
-    int rc = esp_amp_queue_recv_try(dev->rx_queue, &buf, &len);
-    if (rc != 0) {
-        if (esp_amp_get_last_error() == ESP_AMP_ERR_CORRUPT) {
-            dev->stats.rx_corrupt++;
-            return -2;
-        }
-        return -1;
-    }
-    /* Sub core: a descriptor published by a new main core (after a restart)
-     * is ordered after its new session number; seeing the old number after
-     * the descriptor proves the message is of the session we are bound to.
-     * Otherwise leave it: the relink forgets it with everything else. */
-    if (esp_amp_link_moved(dev)) {
-        (void)esp_amp_link_check(dev);
-        return -2;
-    }
-    esp_amp_rpmsg_head_t *h = buf;
-    uint16_t src = shm_ld16(&h->src_addr);
-    uint16_t dst = shm_ld16(&h->dst_addr);
-    uint16_t dlen = shm_ld16(&h->data_len);
-    if (len < HDR || dlen > len - HDR) {
-        dev->stats.rx_bad_header++;
-        rx_give_back(dev, buf);
-        return 0;
-    }
-    esp_amp_rpmsg_ept_t *ept = ept_find(dev, dst);
-    esp_amp_ept_cb_t cb = ept != NULL ? ept->rx_cb : NULL;
-    if (cb == NULL) {
-        dev->stats.rx_no_ept++;
-        rx_give_back(dev, buf);
-        return 0;
-    }
-    dev->stats.rx_msgs++;
-    (void)cb((uint8_t *)buf + HDR, dlen, src, ept->rx_cb_data);
-    return 0;
-}
-
-/* Mark the device busy; false if a dispatch already runs on this core.
- * An atomic exchange, no critical section: on one core the only other
- * party is an ISR (or another task), which runs to its end or sees busy. */
-static bool dispatch_enter(esp_amp_rpmsg_dev_t *dev)
-{
-    if (atomic_exchange_explicit((_Atomic uint32_t *)&dev->busy, 1u,
-                                 memory_order_acquire) != 0) {
-        dev->deferred = true;
+    if (dev_is_main(dev)) {
         return false;
     }
+    atomic_thread_fence(memory_order_acquire);
+    if (!esp_amp_link_moved(dev)) {
+        return false;
+    }
+    (void)esp_amp_link_check(dev);
     return true;
 }
 
-/* Clear busy first, then look at deferred: a doorbell that came before the
- * clear has set deferred; one that comes after runs its own dispatch. */
-static void dispatch_leave(esp_amp_rpmsg_dev_t *dev)
+/* A refused take: count a refused descriptor once, tell it from a restart. */
+static esp_amp_err_t take_refused(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t *q,
+                                  int32_t rc)
 {
-    atomic_store_explicit((_Atomic uint32_t *)&dev->busy, 0u,
-                          memory_order_release);
+    esp_amp_err_t err = (esp_amp_err_t)-rc;
+    if (err == ESP_AMP_ERR_CORRUPT) {
+        if (sub_ring_moved(dev)) {
+            return ESP_AMP_ERR_LINK_DOWN;
+        }
+        if (!q->stuck) {
+            q->stuck = 1;
+            if (q == dev->rx_queue) {
+                STAT_INC(dev, rx_corrupt);
+            } else {
+                STAT_INC(dev, tx_corrupt);
+            }
+        }
+    }
+    return err;
+}
+
+/* Inside the critical section: take the next message. ESP_AMP_OK with *m
+ * filled (m->cb NULL if it was dropped), or why there is none. */
+static esp_amp_err_t rx_take(esp_amp_rpmsg_dev_t *dev, rx_msg_t *m)
+{
+    esp_amp_err_t err = esp_amp_link_ready(dev);
+    if (err != ESP_AMP_OK) {
+        return err;
+    }
+    esp_amp_queue_t *q = dev->rx_queue;
+    uint16_t len;
+    int32_t i = ring_take(q, true, &len);
+    if (i < 0) {
+        return take_refused(dev, q, i);
+    }
+    if (sub_ring_moved(dev)) {
+        return ESP_AMP_ERR_LINK_DOWN;
+    }
+    esp_amp_rpmsg_head_t *h =
+        (void *)(q->buf + (uint32_t)i * q->max_item_size);
+    uint16_t dlen = shm_ld16(&h->data_len);
+    esp_amp_rpmsg_ept_t *e = ept_find(dev, shm_ld16(&h->dst_addr));
+    m->cb = NULL;
+    if (len < HDR || dlen > len - HDR) {
+        STAT_INC(dev, rx_bad_header);
+    } else if (e == NULL || e->rx_cb == NULL) {
+        STAT_INC(dev, rx_no_ept);
+    } else {
+        STAT_INC(dev, rx_msgs);
+        m->cb = e->rx_cb;
+        m->cb_data = e->rx_cb_data;
+        m->data = h + 1;
+        m->len = dlen;
+        m->src = shm_ld16(&h->src_addr);
+        dev->busy = 1;
+        return ESP_AMP_OK;
+    }
+    ring_put(q, true, (uint32_t)i, q->max_item_size);
+    return ESP_AMP_OK;
+}
+
+/* Run a taken message's callback, outside the critical section. Clear
+ * busy first, then look at deferred: a doorbell that came before the clear
+ * has set deferred; one that comes after runs its own dispatch. */
+static void rx_deliver(esp_amp_rpmsg_dev_t *dev, const rx_msg_t *m)
+{
+    if (m->cb == NULL) {
+        return;
+    }
+    (void)m->cb(m->data, m->len, m->src, m->cb_data);
+    dev->busy = 0;
     atomic_signal_fence(memory_order_seq_cst);
     if (dev->deferred) {
-        dev->deferred = false;
+        dev->deferred = 0;
         if (dev->intr_enabled) {
             (void)esp_amp_sw_intr_trigger_self(SW_INTR_RESERVED_ID_RPMSG);
         }
     }
+}
+
+/* Inside the critical section: a callback of this device is running. */
+static bool rx_busy(esp_amp_rpmsg_dev_t *dev)
+{
+    if (dev->busy) {
+        dev->deferred = 1;
+        return true;
+    }
+    return false;
 }
 
 int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
@@ -127,50 +162,82 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
     if (!dev_ready(rpmsg_dev)) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    if (!dispatch_enter(rpmsg_dev)) {
-        return esp_amp_fail(ESP_AMP_ERR_BUSY);
+    rx_msg_t m;
+    esp_amp_err_t err = ESP_AMP_ERR_BUSY;
+    esp_amp_env_enter_critical();
+    if (!rx_busy(rpmsg_dev)) {
+        err = rx_take(rpmsg_dev, &m);
     }
-    int rc = esp_amp_link_ready(rpmsg_dev);
-    if (rc == 0) {
-        rc = dispatch_one(rpmsg_dev) == 0 ? 0 : -1;
+    if (err == ESP_AMP_ERR_EMPTY && dev_is_main(rpmsg_dev) &&
+        ++rpmsg_dev->idle_polls == 0) {
+        (void)esp_amp_sys_info_repair();   /* now and then, while idle */
     }
-    dispatch_leave(rpmsg_dev);
-    return rc;
-}
-
-/* Doorbell handler (ISR context): drain, then arm kick_me and re-check.
- * One run handles at most RX_ISR_BUDGET ring lengths of messages; if more
- * keep coming it raises its own doorbell and returns, so a peer that never
- * stops sending cannot keep this core in one handler for ever. A refused
- * descriptor ends the run: the ring stays stopped at it. */
-#define RX_ISR_BUDGET 4u
-static int rx_isr(void *arg)
-{
-    esp_amp_rpmsg_dev_t *dev = arg;
-    if (!dispatch_enter(dev)) {
-        return 0;
+    esp_amp_env_exit_critical();
+    if (err != ESP_AMP_OK) {
+        return esp_amp_fail(err);
     }
-    if (esp_amp_link_ready(dev) != 0) {
-        dispatch_leave(dev);
-        return 0;
-    }
-    uint32_t budget = RX_ISR_BUDGET * dev->rx_queue->size;
-    int rc;
-    do {
-        esp_amp_queue_set_kick(dev->rx_queue, false);
-        while ((rc = dispatch_one(dev)) == 0 && --budget != 0) {
-        }
-        esp_amp_queue_set_kick(dev->rx_queue, true);
-    } while (rc == -1 && esp_amp_queue_pending(dev->rx_queue));
-    dispatch_leave(dev);
-    if (rc == 0) {
-        (void)esp_amp_sw_intr_trigger_self(SW_INTR_RESERVED_ID_RPMSG);
-    }
+    rx_deliver(rpmsg_dev, &m);
     return 0;
 }
 
+#if ESP_AMP_CONFIG_RX_INTR
+static void rx_set_kick(esp_amp_rpmsg_dev_t *dev, uint32_t want)
+{
+    shm_st32(&own_ctl(dev)->kick_me, want);
+    shm_fence();
+}
+
+/* Doorbell handler (ISR context): drain, then arm kick_me and re-check.
+ * One run handles at most ESP_AMP_CONFIG_RX_ISR_BUDGET ring lengths of
+ * messages; if more keep coming it raises its own doorbell and returns, so
+ * a peer that never stops sending cannot keep this core in one handler for
+ * ever. A refused descriptor ends the run: the ring stays stopped at it. */
+static int rx_isr(void *arg)
+{
+    esp_amp_rpmsg_dev_t *dev = arg;
+    uint32_t budget = ESP_AMP_CONFIG_RX_ISR_BUDGET *
+                      ((uint32_t)dev->rx_queue->mask + 1u);
+    esp_amp_err_t err;
+    rx_msg_t m;
+    bool armed = true;
+    for (;;) {
+        esp_amp_env_enter_critical();
+        if (rx_busy(dev)) {
+            esp_amp_env_exit_critical();
+            return 0;
+        }
+        if (armed) {
+            rx_set_kick(dev, 0);
+            armed = false;
+        }
+        err = budget == 0 ? ESP_AMP_ERR_BUSY : rx_take(dev, &m);
+        if (err == ESP_AMP_ERR_EMPTY || err == ESP_AMP_ERR_BUSY) {
+            /* Going idle: ask to be rung, then look once more. */
+            rx_set_kick(dev, 1);
+            armed = true;
+            if (err == ESP_AMP_ERR_EMPTY && ring_pending(dev->rx_queue)) {
+                err = ESP_AMP_OK;
+                m.cb = NULL;
+            }
+        } else if (err != ESP_AMP_OK) {
+            rx_set_kick(dev, 1);   /* refused or link down: stop here */
+        }
+        esp_amp_env_exit_critical();
+        if (err == ESP_AMP_ERR_BUSY) {
+            (void)esp_amp_sw_intr_trigger_self(SW_INTR_RESERVED_ID_RPMSG);
+        }
+        if (err != ESP_AMP_OK) {
+            return 0;
+        }
+        budget--;
+        rx_deliver(dev, &m);
+    }
+}
+#endif
+
 int esp_amp_rpmsg_intr_enable(esp_amp_rpmsg_dev_t *rpmsg_dev)
 {
+#if ESP_AMP_CONFIG_RX_INTR
     if (!dev_ready(rpmsg_dev) || rpmsg_dev->poll) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
@@ -182,13 +249,19 @@ int esp_amp_rpmsg_intr_enable(esp_amp_rpmsg_dev_t *rpmsg_dev)
                                     rpmsg_dev) != 0) {
         return -1;
     }
+    esp_amp_env_enter_critical();
     rpmsg_dev->intr_enabled = true;
-    esp_amp_queue_set_kick(rpmsg_dev->rx_queue, true);
+    rx_set_kick(rpmsg_dev, 1);
+    esp_amp_env_exit_critical();
     /* Messages sent before the handler existed rang no doorbell. */
-    if (esp_amp_queue_pending(rpmsg_dev->rx_queue)) {
+    if (ring_pending(rpmsg_dev->rx_queue)) {
         (void)esp_amp_sw_intr_trigger_self(SW_INTR_RESERVED_ID_RPMSG);
     }
     return 0;
+#else
+    (void)rpmsg_dev;
+    return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
+#endif
 }
 
 int esp_amp_rpmsg_destroy(esp_amp_rpmsg_dev_t *rpmsg_dev, void *msg_data)
@@ -196,17 +269,25 @@ int esp_amp_rpmsg_destroy(esp_amp_rpmsg_dev_t *rpmsg_dev, void *msg_data)
     if (!dev_ready(rpmsg_dev) || msg_data == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    if (esp_amp_link_ready(rpmsg_dev) != 0) {
-        return -1;
-    }
-    void *buf = (void *)((uintptr_t)msg_data - HDR);
+    esp_amp_queue_t *q = rpmsg_dev->rx_queue;
     esp_amp_env_enter_critical();
-    int rc = esp_amp_queue_free_try(rpmsg_dev->rx_queue, buf);
-    if (rc != 0) {
-        rpmsg_dev->stats.bad_ptr++;
+    esp_amp_err_t err = esp_amp_link_ready(rpmsg_dev);
+    if (err == ESP_AMP_OK) {
+        int32_t i = ring_index_of_held(q, (uint8_t *)msg_data - HDR);
+        if (i < 0) {
+            STAT_INC(rpmsg_dev, bad_ptr);
+            err = ESP_AMP_ERR_NOT_OWNED;
+        } else {
+            ring_put(q, true, (uint32_t)i, q->max_item_size);
+            /* A sender waiting for a free buffer asked to be rung. */
+            shm_fence();
+            if (shm_ld32(&peer_ctl(rpmsg_dev)->tx_wait) != 0) {
+                (void)esp_amp_sw_intr_trigger(SW_INTR_RESERVED_ID_RPMSG_TX);
+            }
+        }
     }
     esp_amp_env_exit_critical();
-    return rc;
+    return err == ESP_AMP_OK ? 0 : esp_amp_fail(err);
 }
 
 /* Send ------------------------------------------------------------------ */
@@ -220,85 +301,83 @@ uint16_t esp_amp_rpmsg_get_max_size(esp_amp_rpmsg_dev_t *rpmsg_dev)
     return (uint16_t)(rpmsg_dev->tx_queue->max_item_size - HDR);
 }
 
-static void *tx_alloc(esp_amp_rpmsg_dev_t *dev, uint32_t nbytes)
+/* Take a free tx buffer for `nbytes` of payload: its header, or NULL with
+ * the reason in *err. */
+static esp_amp_rpmsg_head_t *tx_alloc(esp_amp_rpmsg_dev_t *dev, uint32_t nbytes,
+                                      esp_amp_err_t *err)
 {
-    void *buf = NULL;
-    if (esp_amp_link_ready(dev) != 0) {
+    esp_amp_queue_t *q = dev->tx_queue;
+    esp_amp_rpmsg_head_t *h = NULL;
+    if (nbytes > (uint32_t)(q->max_item_size - HDR)) {
+        STAT_INC(dev, tx_too_big);
+        *err = ESP_AMP_ERR_TOO_BIG;
         return NULL;
     }
     esp_amp_env_enter_critical();
-    int rc = esp_amp_queue_alloc_try(dev->tx_queue, &buf,
-                                     (uint16_t)(nbytes + HDR));
-    if (esp_amp_link_moved(dev)) {
-        /* The slot may have been written by a new main core: whatever it
-         * gave, it is not ours; the relink forgets it with the rest. */
-        (void)esp_amp_link_check(dev);
-        rc = esp_amp_fail(ESP_AMP_ERR_LINK_DOWN);
-    } else if (rc != 0) {
-        if (esp_amp_get_last_error() == ESP_AMP_ERR_CORRUPT) {
-            dev->stats.tx_corrupt++;
+    *err = esp_amp_link_ready(dev);
+    if (*err == ESP_AMP_OK) {
+        uint16_t len;
+        int32_t i = ring_take(q, false, &len);
+        if (i >= 0) {
+            h = (void *)(q->buf + (uint32_t)i * q->max_item_size);
         } else {
-            dev->stats.tx_no_buf++;
+            *err = take_refused(dev, q, i);
+            if (*err == ESP_AMP_ERR_NO_BUF) {
+                STAT_INC(dev, tx_no_buf);
+            }
         }
     }
     esp_amp_env_exit_critical();
-    return rc == 0 ? buf : NULL;
+    return h;
 }
 
-/* Fill the header of a held buffer and publish it. `created` = the size
- * the buffer was created for is checked first; nothing is written unless
- * the buffer is one this core holds. */
-static int tx_send(esp_amp_rpmsg_dev_t *dev, esp_amp_rpmsg_head_t *h,
-                   uint16_t src, uint16_t dst, uint16_t len, bool check_size)
+/* Fill the header of a held buffer and publish it. `created` = the payload
+ * size the buffer was created for, to check `len` against (UINT32_MAX: the
+ * caller allocated it just now for `len`). Nothing is written unless the
+ * buffer is one this core holds in the current session. */
+static esp_amp_err_t tx_publish(esp_amp_rpmsg_dev_t *dev, esp_amp_rpmsg_head_t *h,
+                                uint16_t src, uint16_t dst, uint16_t len,
+                                bool check_created)
 {
-    /* The link check first: a buffer created before the peer restarted is
-     * still marked held until this core notices the restart, and must not
-     * be published into the new session's ring. */
-    int rc = esp_amp_link_ready(dev);
-    if (rc != 0) {
-        return rc;
-    }
+    esp_amp_queue_t *q = dev->tx_queue;
     esp_amp_env_enter_critical();
-    if (!esp_amp_queue_owns(dev->tx_queue, h)) {
-        dev->stats.bad_ptr++;
-        rc = esp_amp_fail(ESP_AMP_ERR_NOT_OWNED);
-    } else if (check_size && len > h->data_len) {
-        dev->stats.tx_too_big++;
-        rc = esp_amp_fail(ESP_AMP_ERR_TOO_BIG);
+    esp_amp_err_t err = esp_amp_link_ready(dev);
+    int32_t i = ring_index_of_held(q, h);
+    if (err != ESP_AMP_OK) {
+    } else if (i < 0) {
+        STAT_INC(dev, bad_ptr);
+        err = ESP_AMP_ERR_NOT_OWNED;
+    } else if (check_created && len > shm_ld16(&h->data_len)) {
+        STAT_INC(dev, tx_too_big);
+        err = ESP_AMP_ERR_TOO_BIG;
     } else {
-        h->src_addr = src;
-        h->dst_addr = dst;
-        h->data_len = len;
-        rc = esp_amp_queue_send_try(dev->tx_queue, h, (uint16_t)(len + HDR));
-        if (rc == 0) {
-            dev->stats.tx_msgs++;
-        }
+        shm_st16(&h->src_addr, src);
+        shm_st16(&h->dst_addr, dst);
+        shm_st16(&h->data_len, len);
+        ring_put(q, false, (uint32_t)i, (uint16_t)(len + HDR));
+        STAT_INC(dev, tx_msgs);
+        esp_amp_link_kick(dev);
     }
     esp_amp_env_exit_critical();
-    return rc;
+    return err;
 }
 
 void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
                                    uint32_t nbytes, uint16_t flags)
 {
     if (!dev_ready(rpmsg_dev)) {
-        esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
-        return NULL;
+        return esp_amp_fail_null(ESP_AMP_ERR_INVALID_ARG);
     }
-    if (nbytes > esp_amp_rpmsg_get_max_size(rpmsg_dev)) {
-        rpmsg_dev->stats.tx_too_big++;
-        esp_amp_fail(ESP_AMP_ERR_TOO_BIG);
-        return NULL;
-    }
-    esp_amp_rpmsg_head_t *h = tx_alloc(rpmsg_dev, nbytes);
+    esp_amp_err_t err;
+    esp_amp_rpmsg_head_t *h = tx_alloc(rpmsg_dev, nbytes, &err);
     if (h == NULL) {
-        return NULL;
+        return esp_amp_fail_null(err);
     }
-    h->src_addr = 0;
-    h->dst_addr = 0;
-    h->data_len = (uint16_t)nbytes;  /* the size created, checked at send */
-    h->data_flags = flags;
-    return (uint8_t *)h + HDR;
+    shm_st16(&h->src_addr, 0);
+    shm_st16(&h->dst_addr, 0);
+    shm_st16(&h->data_len, (uint16_t)nbytes);  /* the size created */
+    shm_st16(&h->data_flags, flags);
+    return h + 1;
 }
 
 int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
@@ -308,12 +387,14 @@ int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (!dev_ready(rpmsg_dev) || ept == NULL || data == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    if (data_len > esp_amp_rpmsg_get_max_size(rpmsg_dev)) {
-        rpmsg_dev->stats.tx_too_big++;
+    if (data_len > (uint16_t)(rpmsg_dev->tx_queue->max_item_size - HDR)) {
+        STAT_INC(rpmsg_dev, tx_too_big);
         return esp_amp_fail(ESP_AMP_ERR_TOO_BIG);
     }
-    esp_amp_rpmsg_head_t *h = (void *)((uintptr_t)data - HDR);
-    return tx_send(rpmsg_dev, h, ept->addr, dst_addr, data_len, true);
+    esp_amp_err_t err =
+        tx_publish(rpmsg_dev, (esp_amp_rpmsg_head_t *)data - 1, ept->addr,
+                   dst_addr, data_len, true);
+    return err == ESP_AMP_OK ? 0 : esp_amp_fail(err);
 }
 
 int esp_amp_rpmsg_send(esp_amp_rpmsg_dev_t *rpmsg_dev, esp_amp_rpmsg_ept_t *ept,
@@ -323,17 +404,17 @@ int esp_amp_rpmsg_send(esp_amp_rpmsg_dev_t *rpmsg_dev, esp_amp_rpmsg_ept_t *ept,
         (data == NULL && data_len != 0)) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    if (data_len > esp_amp_rpmsg_get_max_size(rpmsg_dev)) {
-        rpmsg_dev->stats.tx_too_big++;
-        return esp_amp_fail(ESP_AMP_ERR_TOO_BIG);
+    esp_amp_err_t err;
+    esp_amp_rpmsg_head_t *h = tx_alloc(rpmsg_dev, data_len, &err);
+    if (h != NULL) {
+        esp_amp_copy(h + 1, data, data_len);
+        shm_st16(&h->data_flags, ESP_AMP_RPMSG_DATA_DEFAULT);
+        err = tx_publish(rpmsg_dev, h, ept->addr, dst_addr, data_len, false);
+        if (err == ESP_AMP_ERR_NOT_OWNED) {
+            err = ESP_AMP_ERR_LINK_DOWN;  /* a peer restart voided it */
+        }
     }
-    esp_amp_rpmsg_head_t *h = tx_alloc(rpmsg_dev, data_len);
-    if (h == NULL) {
-        return -1;
-    }
-    esp_amp_copy((uint8_t *)h + HDR, data, data_len);
-    h->data_flags = ESP_AMP_RPMSG_DATA_DEFAULT;
-    return tx_send(rpmsg_dev, h, ept->addr, dst_addr, data_len, false);
+    return err == ESP_AMP_OK ? 0 : esp_amp_fail(err);
 }
 
 int esp_amp_rpmsg_get_stats(const esp_amp_rpmsg_dev_t *rpmsg_dev,
@@ -342,7 +423,11 @@ int esp_amp_rpmsg_get_stats(const esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (rpmsg_dev == NULL || stats == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
+#if ESP_AMP_CONFIG_STATS
     *stats = rpmsg_dev->stats;
+#else
+    esp_amp_zero(stats, sizeof(*stats));
+#endif
     return 0;
 }
 
@@ -354,8 +439,7 @@ esp_amp_rpmsg_ept_t *esp_amp_rpmsg_create_endpoint(
     esp_amp_rpmsg_ept_t *ept_ctx)
 {
     if (rpmsg_device == NULL || ept_ctx == NULL) {
-        esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
-        return NULL;
+        return esp_amp_fail_null(ESP_AMP_ERR_INVALID_ARG);
     }
     esp_amp_rpmsg_ept_t *ret = ept_ctx;
     esp_amp_env_enter_critical();
@@ -363,7 +447,6 @@ esp_amp_rpmsg_ept_t *esp_amp_rpmsg_create_endpoint(
          e = e->next_ept) {
         if (e->addr == ept_addr || e == ept_ctx) {
             ret = NULL;
-            break;
         }
     }
     if (ret != NULL) {
@@ -374,18 +457,14 @@ esp_amp_rpmsg_ept_t *esp_amp_rpmsg_create_endpoint(
         rpmsg_device->ept_list = ept_ctx;
     }
     esp_amp_env_exit_critical();
-    if (ret == NULL) {
-        esp_amp_fail(ESP_AMP_ERR_EXISTS);
-    }
-    return ret;
+    return ret != NULL ? ret : esp_amp_fail_null(ESP_AMP_ERR_EXISTS);
 }
 
 esp_amp_rpmsg_ept_t *esp_amp_rpmsg_delete_endpoint(
     esp_amp_rpmsg_dev_t *rpmsg_device, uint16_t ept_addr)
 {
     if (rpmsg_device == NULL) {
-        esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
-        return NULL;
+        return esp_amp_fail_null(ESP_AMP_ERR_INVALID_ARG);
     }
     esp_amp_rpmsg_ept_t *found = NULL;
     esp_amp_env_enter_critical();
@@ -399,10 +478,7 @@ esp_amp_rpmsg_ept_t *esp_amp_rpmsg_delete_endpoint(
         }
     }
     esp_amp_env_exit_critical();
-    if (found == NULL) {
-        esp_amp_fail(ESP_AMP_ERR_NOT_FOUND);
-    }
-    return found;
+    return found != NULL ? found : esp_amp_fail_null(ESP_AMP_ERR_NOT_FOUND);
 }
 
 esp_amp_rpmsg_ept_t *esp_amp_rpmsg_del_endpoint(
@@ -411,39 +487,34 @@ esp_amp_rpmsg_ept_t *esp_amp_rpmsg_del_endpoint(
     return esp_amp_rpmsg_delete_endpoint(rpmsg_device, ept_addr);
 }
 
+/* Rebind (callback != NULL or `rebind`) or search: the endpoint at
+ * `ept_addr`, or NULL with ESP_AMP_ERR_NOT_FOUND. */
+static esp_amp_rpmsg_ept_t *ept_lookup(esp_amp_rpmsg_dev_t *dev, uint16_t addr,
+                                       bool rebind, esp_amp_ept_cb_t cb,
+                                       void *cb_data)
+{
+    if (dev == NULL) {
+        return esp_amp_fail_null(ESP_AMP_ERR_INVALID_ARG);
+    }
+    esp_amp_env_enter_critical();
+    esp_amp_rpmsg_ept_t *e = ept_find(dev, addr);
+    if (e != NULL && rebind) {
+        e->rx_cb = cb;
+        e->rx_cb_data = cb_data;
+    }
+    esp_amp_env_exit_critical();
+    return e != NULL ? e : esp_amp_fail_null(ESP_AMP_ERR_NOT_FOUND);
+}
+
 esp_amp_rpmsg_ept_t *esp_amp_rpmsg_rebind_endpoint(
     esp_amp_rpmsg_dev_t *rpmsg_device, uint16_t ept_addr,
     esp_amp_ept_cb_t ept_rx_cb, void *ept_rx_cb_data)
 {
-    if (rpmsg_device == NULL) {
-        esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
-        return NULL;
-    }
-    esp_amp_env_enter_critical();
-    esp_amp_rpmsg_ept_t *e = ept_find(rpmsg_device, ept_addr);
-    if (e != NULL) {
-        e->rx_cb = ept_rx_cb;
-        e->rx_cb_data = ept_rx_cb_data;
-    }
-    esp_amp_env_exit_critical();
-    if (e == NULL) {
-        esp_amp_fail(ESP_AMP_ERR_NOT_FOUND);
-    }
-    return e;
+    return ept_lookup(rpmsg_device, ept_addr, true, ept_rx_cb, ept_rx_cb_data);
 }
 
 esp_amp_rpmsg_ept_t *esp_amp_rpmsg_search_endpoint(
     esp_amp_rpmsg_dev_t *rpmsg_device, uint16_t ept_addr)
 {
-    if (rpmsg_device == NULL) {
-        esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
-        return NULL;
-    }
-    esp_amp_env_enter_critical();
-    esp_amp_rpmsg_ept_t *e = ept_find(rpmsg_device, ept_addr);
-    esp_amp_env_exit_critical();
-    if (e == NULL) {
-        esp_amp_fail(ESP_AMP_ERR_NOT_FOUND);
-    }
-    return e;
+    return ept_lookup(rpmsg_device, ept_addr, false, NULL, NULL);
 }

@@ -6,43 +6,65 @@
 #define ESP_AMP_RPMSG_PRIV_H
 
 #include "esp_amp_priv.h"
+#include "esp_amp_ring.h"
 #include "esp_amp_rpmsg.h"
 
 #define HDR ((uint16_t)sizeof(esp_amp_rpmsg_head_t))
 
 static inline bool dev_ready(const esp_amp_rpmsg_dev_t *dev)
 {
-    return dev != NULL && dev->rx_queue != NULL && dev->tx_queue != NULL;
+    return dev != NULL && dev->rx_queue != NULL;
 }
 
-/* Look at the peer's side of the link and move the link state on (rejoin,
- * reset, notice a restart). 0 when the rings may be used now; -1 with
- * ESP_AMP_ERR_LINK_DOWN otherwise. Call it before every ring operation. */
-int esp_amp_link_check(esp_amp_rpmsg_dev_t *dev);
+/* True for a main-core device (constant in a single-role build). */
+static inline bool dev_is_main(const esp_amp_rpmsg_dev_t *dev)
+{
+    return !ESP_AMP_CONFIG_SUB_CORE || (ESP_AMP_CONFIG_MAIN_CORE && dev->main_core);
+}
 
-/* Sub core: true when the main core has restarted since this device bound
- * (session number moved, or our join request was cleared). Used after a
- * ring read, to tell a descriptor of the old session from one of a new
- * main core that formatted the ring meanwhile. */
+/* The peer's control line: the consumer of our tx ring and the producer of
+ * our rx ring (ctl[0] is the sub core's, ctl[1] the main core's). */
+static inline esp_amp_shm_ring_ctl_t *peer_ctl(const esp_amp_rpmsg_dev_t *dev)
+{
+    return &dev->pair->ctl[dev_is_main(dev) ? 0 : 1];
+}
+static inline esp_amp_shm_ring_ctl_t *own_ctl(const esp_amp_rpmsg_dev_t *dev)
+{
+    return &dev->pair->ctl[dev_is_main(dev) ? 1 : 0];
+}
+
+/* Sub core: has the main core restarted since this device bound? Either
+ * the session number moved, or our own join request is no longer there:
+ * only the main core's formatting clears it, and a main core whose region
+ * was wiped at reset may count sessions from 1 again. */
 static inline bool esp_amp_link_moved(const esp_amp_rpmsg_dev_t *dev)
 {
-    return !dev->main_core &&
-           (shm_ld32(dev->session_word) != dev->session ||
-            shm_ld32(&dev->pair->ctl[0].join) != dev->join);
+    return shm_ld32(dev->session_word) != dev->session ||
+           shm_ld32(&dev->pair->ctl[0].join) != dev->join;
 }
 
+/* Look at the peer's side of the link and move the link state on (answer
+ * or make a join request, reset, notice a restart). ESP_AMP_OK when the
+ * rings may be used now, ESP_AMP_ERR_LINK_DOWN otherwise. Called inside
+ * the critical section of the ring operation it guards. */
+esp_amp_err_t esp_amp_link_check(esp_amp_rpmsg_dev_t *dev);
+
 /* esp_amp_link_check with its common case inline: nothing changed since
- * the last look (one shared load). */
-static inline int esp_amp_link_ready(esp_amp_rpmsg_dev_t *dev)
+ * the last look (two shared loads on the sub core, one on the main). */
+static inline esp_amp_err_t esp_amp_link_ready(esp_amp_rpmsg_dev_t *dev)
 {
-    if (dev->main_core) {
-        if (shm_ld32(&dev->pair->ctl[0].join) == dev->join) {
-            return 0;
-        }
-    } else if (dev->link == ESP_AMP_LINK_UP && !esp_amp_link_moved(dev)) {
-        return 0;
+    if (dev->link == ESP_AMP_LINK_UP &&
+        shm_ld32(&dev->pair->ctl[0].join) == dev->join &&
+        (dev_is_main(dev) || shm_ld32(dev->session_word) == dev->session)) {
+        return ESP_AMP_OK;
     }
     return esp_amp_link_check(dev);
 }
+
+/* After publishing (a message, a join request or answer): if this device
+ * notifies and the peer asked for doorbells (its kick_me), raise RPMsg on
+ * the peer (counted). The fence pairs with the consumer's: see
+ * esp_amp_ring.h, doorbell suppression. */
+void esp_amp_link_kick(esp_amp_rpmsg_dev_t *dev);
 
 #endif /* ESP_AMP_RPMSG_PRIV_H */

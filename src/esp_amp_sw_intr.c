@@ -110,22 +110,33 @@ int esp_amp_sw_intr_trigger_self(esp_amp_sw_intr_id_t intr_id)
 void esp_amp_sw_intr_dispatch(void)
 {
     esp_amp_core_state_t *st = esp_amp_core_state();
+    int core = esp_amp_platform_core_id();
     /* An ISR must not change the error the interrupted code is about to
      * read: keep it, as an ISR keeps the registers it interrupts. */
     esp_amp_err_t saved_err = st->last_err;
+    if (core == ESP_AMP_CORE_MAIN) {
+        /* A sub core that cannot attach rings us: look at the header. */
+        (void)esp_amp_sys_info_repair();
+    }
     uint32_t bits = atomic_exchange_explicit(
-        (_Atomic uint32_t *)pending_word(esp_amp_platform_core_id()), 0,
-        memory_order_acquire);
+        (_Atomic uint32_t *)pending_word(core), 0, memory_order_acquire);
     while (bits != 0) {
         unsigned id = 0;
         while (((bits >> id) & 1u) == 0) {
             id++;
         }
         bits &= ~(1u << id);
-        /* A handler may delete itself: walk by index, re-reading count. */
-        for (unsigned i = 0; i < st->sw_intr_count; i++) {
-            if (st->sw_intr[i].id == id) {
-                st->sw_intr[i].fn(st->sw_intr[i].arg);
+        /* Walk by index, re-reading the count: a handler may delete itself
+         * or another one. Step on only if the slot still holds the handler
+         * just called; otherwise the next one has moved into it. */
+        for (unsigned i = 0; i < st->sw_intr_count;) {
+            esp_amp_sw_intr_slot_t s = st->sw_intr[i];
+            if (s.id == id) {
+                s.fn(s.arg);
+            }
+            if (i < st->sw_intr_count && st->sw_intr[i].fn == s.fn &&
+                st->sw_intr[i].arg == s.arg && st->sw_intr[i].id == s.id) {
+                i++;
             }
         }
     }

@@ -89,6 +89,9 @@ void tu_pair_up(tu_pair_t *p, tu_cfg_t cfg)
                      "main intr_enable: %s",
                      esp_amp_err_name(esp_amp_get_last_error()));
     }
+    /* The main core answers the sub core's join at its next look. */
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&p->main), ESP_AMP_LINK_UP,
+                 "main core link not UP after both inits");
 }
 
 int tu_drain(esp_amp_rpmsg_dev_t *dev)

@@ -1,0 +1,92 @@
+/*
+ * esp_amp_ring.c - geometry, binding and formatting of the rings of a
+ * device-pair block. The ring algorithm itself is in esp_amp_ring.h.
+ *
+ * Layout of a pair block (offsets from its start, see docs/layout.md):
+ *   0                          header (esp_amp_shm_vq_pair_t, 192 bytes)
+ *   192                        ring 0 descriptors (len * 8)
+ *   192 + len * 8              ring 1 descriptors (len * 8)
+ *   buf_off                    ring 0 buffers (len * item_size)
+ *   buf_off + len * item_size  ring 1 buffers (len * item_size)
+ * with buf_off = align64(192 + 2 * len * 8).
+ */
+#include "esp_amp_ring.h"
+
+static uint32_t pair_buf_off(uint16_t len)
+{
+    return esp_amp_align_up((uint32_t)sizeof(esp_amp_shm_vq_pair_t) +
+                                2u * len * (uint32_t)sizeof(esp_amp_queue_desc_t),
+                            ESP_AMP_SHM_LINE);
+}
+
+uint32_t esp_amp_queue_pair_size(uint16_t len, uint16_t item_size)
+{
+    if (len == 0 || (len & (len - 1u)) != 0 || len > ESP_AMP_FMT_QUEUE_LEN_MAX ||
+        item_size == 0 || (item_size & 3u) != 0) {
+        return 0;
+    }
+    return pair_buf_off(len) + 2u * (uint32_t)len * item_size;
+}
+
+static esp_amp_queue_desc_t *pair_desc(esp_amp_shm_vq_pair_t *pair,
+                                       uint16_t len, int ring)
+{
+    return (esp_amp_queue_desc_t *)(void *)(pair + 1) + (ring ? len : 0);
+}
+
+void esp_amp_ring_bind(esp_amp_queue_t *q, esp_amp_shm_vq_pair_t *pair,
+                       uint16_t len, uint16_t item, int ring)
+{
+    uint8_t *shm = esp_amp_platform_shm_base();
+    uint32_t buf = (uint32_t)((uint8_t *)pair - shm) + pair_buf_off(len) +
+                   (uint32_t)ring * len * item;
+    esp_amp_zero(q, sizeof(*q));
+    q->desc = pair_desc(pair, len, ring);
+    q->buf_off = buf;
+    q->buf = shm + buf;
+    q->mask = (uint16_t)(len - 1u);
+    q->max_item_size = item;
+    while ((1u << q->shift) < len) {
+        q->shift++;
+    }
+}
+
+void esp_amp_ring_reset(esp_amp_queue_t *q)
+{
+    for (uint32_t i = 0; i <= q->mask; i++) {
+        esp_amp_queue_desc_t *d = &q->desc[i];
+        shm_st32(&d->addr, q->buf_off + i * q->max_item_size);
+        shm_st16(&d->len, q->max_item_size);
+        shm_st16(&d->flags, ring_freed_flags(0));
+    }
+    q->head = 0;
+    q->tail = 0;
+    q->stuck = 0;
+    esp_amp_zero(q->held, sizeof(q->held));
+}
+
+#if ESP_AMP_CONFIG_MAIN_CORE
+void esp_amp_ring_pair_format(esp_amp_shm_vq_pair_t *pair, uint16_t len,
+                              uint16_t item)
+{
+    esp_amp_queue_t q;
+    shm_st32_rel(&pair->magic, 0);
+    for (int c = 0; c < 2; c++) {
+        shm_st32(&pair->ctl[c].kick_me, 0);
+        shm_st32(&pair->ctl[c].join, 0);
+        shm_st32(&pair->ctl[c].tx_wait, 0);
+    }
+    /* A core that reads any descriptor written below (acquire) also sees
+     * the cleared join words and the region's new session: that is how a
+     * sub core of an earlier session tells the new rings from its own. */
+    shm_fence();
+    for (int ring = 0; ring < 2; ring++) {
+        esp_amp_ring_bind(&q, pair, len, item, ring);
+        esp_amp_ring_reset(&q);
+    }
+    shm_st16(&pair->queue_len, len);
+    shm_st16(&pair->item_size, item);
+    shm_st32(&pair->block_size, esp_amp_queue_pair_size(len, item));
+    shm_st32_rel(&pair->magic, ESP_AMP_VQ_MAGIC);
+}
+#endif

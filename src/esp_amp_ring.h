@@ -1,0 +1,199 @@
+/*
+ * esp_amp_ring.h - the packed virtqueue: one ring of N descriptors that
+ * carries buffers from a producing core to a consuming core and back.
+ *
+ * THE RING
+ * N (a power of two) descriptors {addr, len, flags} in shared memory and N
+ * buffers of item_size bytes. A descriptor names a buffer by its offset in
+ * the region. Each side counts its operations in two free-running 16-bit
+ * counters kept in local RAM, never shared:
+ *
+ *     producer:  head = buffers allocated      tail = buffers sent
+ *     consumer:  head = buffers received       tail = buffers freed
+ *
+ * Operation number c always uses slot c mod N. Every slot alternates:
+ *
+ *     send #c (producer writes)  ->  recv #c (consumer reads)
+ *     free #c (consumer writes)  ->  alloc #c+N (producer reads)
+ *
+ * The counts obey  recv <= send <= alloc <= free + N  and  free <= recv,
+ * so a slot is never written by one side while the other still needs it:
+ * send #c writes slot c only after alloc #c read it, free #c only after
+ * recv #c read it. send and free may name any buffer the side holds, so
+ * buffers can be sent and freed in any order. "Take" below is alloc or
+ * recv (read the slot at head), "put" is send or free (write the slot at
+ * tail).
+ *
+ * THE FLAGS
+ * A reader must tell "written in this lap" from "left from the last lap".
+ * Lap L = c / N has wrap bit w = 1 - (L & 1) (lap 0 has w = 1). With the two
+ * flag bits AVAIL and USED:
+ *
+ *     sent in a lap with wrap w:   AVAIL = w, USED = !w
+ *     freed in a lap with wrap w:  AVAIL = w, USED = w
+ *
+ * recv #c waits for "sent, wrap w(c)"; alloc #c waits for "freed, wrap
+ * w(c - N) = !w(c)". A zeroed slot reads as "freed in lap -1" (w = 0),
+ * which is exactly what alloc #0..N-1 expect, so a ring is formatted by
+ * writing the N buffer offsets with flags 0. Because 65536 is a multiple of
+ * 2N, the wrap bit of a 16-bit counter stays right across its overflow.
+ *
+ * MEMORY ORDERING (C11 atomics; shared accesses only through shm_*)
+ *   - put: store addr and len, then flags with release;
+ *   - take: load flags with acquire, then addr and len: it sees the addr/len
+ *     written before the flags it observed. Buffer contents written before
+ *     a send (or read before a free) are ordered the same way.
+ *   - doorbell suppression (kick_me, in esp_amp_rpmsg.c): the consumer keeps
+ *     kick_me = 1 while idle. A producer that has published a descriptor
+ *     issues a seq_cst fence and reads kick_me; the consumer, before going
+ *     idle, stores kick_me = 1, issues a seq_cst fence and looks at the ring
+ *     again. One of the two sees the other's store, so a message is never
+ *     left without a doorbell, and while the consumer drains, the producer
+ *     rings nothing.
+ *
+ * DEFENCE
+ * Everything read from the ring is checked before use: a flags value that
+ * is neither "ready" nor one of the legal "not yet" patterns, an address
+ * that is not exactly the start of one of this ring's buffers, a length
+ * larger than item_size, or a buffer that this core already holds (bitmap
+ * `held`), is refused with ESP_AMP_ERR_CORRUPT and the counters do not
+ * move: the ring stays stopped at that slot (`stuck` marks it, so that it
+ * is counted once). Pointers handed back by the application are checked
+ * the same way (exact buffer start, held by us: ESP_AMP_ERR_NOT_OWNED).
+ *
+ * CONCURRENCY ON ONE CORE
+ * Every function here runs inside the caller's critical section, together
+ * with the link check that proves the ring is still the one this core bound
+ * (esp_amp_rpmsg.c): a task and an ISR (or two tasks) on one core never
+ * interleave inside a ring operation, and `held` needs no atomics.
+ */
+#ifndef ESP_AMP_RING_H
+#define ESP_AMP_RING_H
+
+#include "esp_amp_priv.h"
+
+#define RING_F_AVAIL ESP_AMP_DESC_F_AVAIL
+#define RING_F_USED ESP_AMP_DESC_F_USED
+
+static inline unsigned ring_wrap(const esp_amp_queue_t *q, uint16_t c)
+{
+    return ((unsigned)(c >> q->shift) & 1u) ^ 1u;
+}
+static inline uint16_t ring_sent_flags(unsigned w)
+{
+    return (uint16_t)(w ? RING_F_AVAIL : RING_F_USED);
+}
+static inline uint16_t ring_freed_flags(unsigned w)
+{
+    return (uint16_t)(w ? (RING_F_AVAIL | RING_F_USED) : 0u);
+}
+
+static inline bool ring_held(const esp_amp_queue_t *q, uint32_t i)
+{
+    return (q->held[i >> 5] >> (i & 31u)) & 1u;
+}
+
+/* Index of the buffer that starts at region offset `off`, or -1. */
+static inline int32_t ring_index_of_off(const esp_amp_queue_t *q, uint32_t off)
+{
+    uint32_t rel = off - q->buf_off;     /* wraps to huge when off < buf_off */
+    uint32_t i = rel / q->max_item_size;
+    if (i > q->mask || i * q->max_item_size != rel) {
+        return -1;
+    }
+    return (int32_t)i;
+}
+
+/* Index of a buffer that this core holds, from the application's pointer
+ * to its start, or -1. */
+static inline int32_t ring_index_of_held(const esp_amp_queue_t *q, const void *p)
+{
+    uintptr_t rel = (uintptr_t)p - (uintptr_t)q->buf;
+    uint32_t i = (uint32_t)(rel / q->max_item_size);
+    if (i > q->mask || (uintptr_t)i * q->max_item_size != rel ||
+        !ring_held(q, i)) {
+        return -1;
+    }
+    return (int32_t)i;
+}
+
+/* Take the slot at head: alloc (producer) or recv (consumer). Returns the
+ * buffer index and its used length in *len, or minus an error:
+ * ESP_AMP_ERR_NO_BUF (alloc: nothing free yet), ESP_AMP_ERR_EMPTY (recv:
+ * nothing sent yet), ESP_AMP_ERR_CORRUPT (refused; the ring stays at it). */
+static inline int32_t ring_take(esp_amp_queue_t *q, bool consumer,
+                                uint16_t *len)
+{
+    uint16_t c = q->head;
+    int32_t idle = consumer ? -ESP_AMP_ERR_EMPTY : -ESP_AMP_ERR_NO_BUF;
+    if ((uint16_t)(c - q->tail) > q->mask) {
+        return idle;                              /* we hold them all */
+    }
+    esp_amp_queue_desc_t *d = &q->desc[c & q->mask];
+    unsigned w = ring_wrap(q, c);
+    uint16_t flags = shm_ld16_acq(&d->flags);
+    if (flags != (consumer ? ring_sent_flags(w) : ring_freed_flags(!w))) {
+        /* Legal "not yet": sent in the last lap (the consumer has not
+         * freed it, or for the consumer: not freed by us yet), or for the
+         * consumer, freed in the last lap and not sent again. */
+        if (flags == ring_sent_flags(!w) ||
+            (consumer && flags == ring_freed_flags(!w))) {
+            return idle;
+        }
+        return -ESP_AMP_ERR_CORRUPT;
+    }
+    int32_t i = ring_index_of_off(q, shm_ld32(&d->addr));
+    uint16_t l = shm_ld16(&d->len);
+    if (i < 0 || ring_held(q, (uint32_t)i) || l > q->max_item_size) {
+        return -ESP_AMP_ERR_CORRUPT;
+    }
+    q->held[(uint32_t)i >> 5] |= 1u << ((uint32_t)i & 31u);
+    q->head = (uint16_t)(c + 1u);
+    q->stuck = 0;
+    *len = l;
+    return i;
+}
+
+/* Put held buffer i into the slot at tail: send (`consumer` false: flags
+ * "sent", len = bytes used) or free (`consumer` true: flags "freed",
+ * len = item size). The buffer is no longer held. */
+static inline void ring_put(esp_amp_queue_t *q, bool consumer, uint32_t i,
+                            uint16_t len)
+{
+    uint16_t c = q->tail;
+    esp_amp_queue_desc_t *d = &q->desc[c & q->mask];
+    unsigned w = ring_wrap(q, c);
+    shm_st32(&d->addr, q->buf_off + i * q->max_item_size);
+    shm_st16(&d->len, len);
+    shm_st16_rel(&d->flags, consumer ? ring_freed_flags(w) : ring_sent_flags(w));
+    q->held[i >> 5] &= ~(1u << (i & 31u));
+    q->tail = (uint16_t)(c + 1u);
+}
+
+/* Consumer: true when the slot at head holds a sent descriptor (does not
+ * take it, does not validate it). */
+static inline bool ring_pending(const esp_amp_queue_t *q)
+{
+    uint16_t c = q->head;
+    return (uint16_t)(c - q->tail) <= q->mask &&
+           shm_ld16_acq(&q->desc[c & q->mask].flags) ==
+               ring_sent_flags(ring_wrap(q, c));
+}
+
+/* Bind `q` to ring `ring` (0 or 1) of the pair block `pair`, whose
+ * geometry len x item the caller has validated (it is never read from
+ * shared memory again): counters zero, nothing held. */
+void esp_amp_ring_bind(esp_amp_queue_t *q, esp_amp_shm_vq_pair_t *pair,
+                       uint16_t len, uint16_t item, int ring);
+
+/* Write the initial descriptors of the ring bound to `q` (every buffer
+ * free, flags 0) and forget what this core held. Only while the peer does
+ * not use the ring (see esp_amp_link.c for when that is). */
+void esp_amp_ring_reset(esp_amp_queue_t *q);
+
+/* Main core: write a new pair block's header and both rings, join and
+ * control words zero, magic last. */
+void esp_amp_ring_pair_format(esp_amp_shm_vq_pair_t *pair, uint16_t len,
+                              uint16_t item);
+
+#endif /* ESP_AMP_RING_H */
