@@ -17,8 +17,7 @@ int esp_amp_init(void)
     } else {
         rc = esp_amp_sys_info_attach();
     }
-    if (rc != 0) {
-        return -1;
-    }
-    return esp_amp_sw_intr_init();
+    /* The doorbell dispatcher is installed with the first software-interrupt
+     * handler (esp_amp_sw_intr_add_handler). */
+    return rc != 0 ? -1 : 0;
 }

@@ -12,8 +12,9 @@
  * the one this core bound, in the same session?), then the ring operation
  * of esp_amp_ring.h. A task and an ISR, or two tasks, of one core can
  * therefore use one device at once: none can reset or rebind the rings
- * between another's check and its write. What runs outside is the copy of
- * a payload (into a buffer this core holds) and the endpoint callbacks.
+ * between another's check and its write. What runs outside are the
+ * endpoint callbacks and the application's own writes into a buffer it
+ * created.
  *
  * Receiving: esp_amp_rpmsg_poll() takes one buffer and calls the callback of
  * the endpoint named by dst_addr; the application gives the buffer back with
@@ -244,8 +245,7 @@ int esp_amp_rpmsg_intr_enable(esp_amp_rpmsg_dev_t *rpmsg_dev)
     if (rpmsg_dev->intr_enabled) {
         return 0;
     }
-    if (esp_amp_sw_intr_init() != 0 ||
-        esp_amp_sw_intr_add_handler(SW_INTR_RESERVED_ID_RPMSG, rx_isr,
+    if (esp_amp_sw_intr_add_handler(SW_INTR_RESERVED_ID_RPMSG, rx_isr,
                                     rpmsg_dev) != 0) {
         return -1;
     }
@@ -301,65 +301,55 @@ uint16_t esp_amp_rpmsg_get_max_size(esp_amp_rpmsg_dev_t *rpmsg_dev)
     return (uint16_t)(rpmsg_dev->tx_queue->max_item_size - HDR);
 }
 
-/* Take a free tx buffer for `nbytes` of payload: its header, or NULL with
- * the reason in *err. */
-static esp_amp_rpmsg_head_t *tx_alloc(esp_amp_rpmsg_dev_t *dev, uint32_t nbytes,
-                                      esp_amp_err_t *err)
+/* Inside the critical section: take a free tx buffer (after the link
+ * check). Its index, or minus the reason. */
+static int32_t tx_take(esp_amp_rpmsg_dev_t *dev)
 {
     esp_amp_queue_t *q = dev->tx_queue;
-    esp_amp_rpmsg_head_t *h = NULL;
-    if (nbytes > (uint32_t)(q->max_item_size - HDR)) {
-        STAT_INC(dev, tx_too_big);
-        *err = ESP_AMP_ERR_TOO_BIG;
-        return NULL;
+    esp_amp_err_t err = esp_amp_link_ready(dev);
+    if (err != ESP_AMP_OK) {
+        return -(int32_t)err;
     }
-    esp_amp_env_enter_critical();
-    *err = esp_amp_link_ready(dev);
-    if (*err == ESP_AMP_OK) {
-        uint16_t len;
-        int32_t i = ring_take(q, false, &len);
-        if (i >= 0) {
-            h = (void *)(q->buf + (uint32_t)i * q->max_item_size);
-        } else {
-            *err = take_refused(dev, q, i);
-            if (*err == ESP_AMP_ERR_NO_BUF) {
-                STAT_INC(dev, tx_no_buf);
-            }
+    uint16_t len;
+    int32_t i = ring_take(q, false, &len);
+    if (i < 0) {
+        err = take_refused(dev, q, i);
+        if (err == ESP_AMP_ERR_NO_BUF) {
+            STAT_INC(dev, tx_no_buf);
         }
+        return -(int32_t)err;
     }
-    esp_amp_env_exit_critical();
-    return h;
+    return i;
 }
 
-/* Fill the header of a held buffer and publish it. `created` = the payload
- * size the buffer was created for, to check `len` against (UINT32_MAX: the
- * caller allocated it just now for `len`). Nothing is written unless the
- * buffer is one this core holds in the current session. */
-static esp_amp_err_t tx_publish(esp_amp_rpmsg_dev_t *dev, esp_amp_rpmsg_head_t *h,
-                                uint16_t src, uint16_t dst, uint16_t len,
-                                bool check_created)
+static esp_amp_rpmsg_head_t *tx_head(const esp_amp_queue_t *q, int32_t i)
+{
+    return (void *)(q->buf + (uint32_t)i * q->max_item_size);
+}
+
+/* Inside the critical section: fill the header of held tx buffer i and
+ * publish it; ring the peer if it asked. */
+static void tx_put(esp_amp_rpmsg_dev_t *dev, int32_t i, uint16_t src,
+                   uint16_t dst, uint16_t len)
 {
     esp_amp_queue_t *q = dev->tx_queue;
-    esp_amp_env_enter_critical();
-    esp_amp_err_t err = esp_amp_link_ready(dev);
-    int32_t i = ring_index_of_held(q, h);
-    if (err != ESP_AMP_OK) {
-    } else if (i < 0) {
-        STAT_INC(dev, bad_ptr);
-        err = ESP_AMP_ERR_NOT_OWNED;
-    } else if (check_created && len > shm_ld16(&h->data_len)) {
+    esp_amp_rpmsg_head_t *h = tx_head(q, i);
+    shm_st16(&h->src_addr, src);
+    shm_st16(&h->dst_addr, dst);
+    shm_st16(&h->data_len, len);
+    ring_put(q, false, (uint32_t)i, (uint16_t)(len + HDR));
+    STAT_INC(dev, tx_msgs);
+    esp_amp_link_kick(dev);
+}
+
+/* A payload of `len` bytes fits a buffer of this device. */
+static bool tx_fits(esp_amp_rpmsg_dev_t *dev, uint32_t len)
+{
+    if (len > (uint32_t)(dev->tx_queue->max_item_size - HDR)) {
         STAT_INC(dev, tx_too_big);
-        err = ESP_AMP_ERR_TOO_BIG;
-    } else {
-        shm_st16(&h->src_addr, src);
-        shm_st16(&h->dst_addr, dst);
-        shm_st16(&h->data_len, len);
-        ring_put(q, false, (uint32_t)i, (uint16_t)(len + HDR));
-        STAT_INC(dev, tx_msgs);
-        esp_amp_link_kick(dev);
+        return false;
     }
-    esp_amp_env_exit_critical();
-    return err;
+    return true;
 }
 
 void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
@@ -368,11 +358,16 @@ void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (!dev_ready(rpmsg_dev)) {
         return esp_amp_fail_null(ESP_AMP_ERR_INVALID_ARG);
     }
-    esp_amp_err_t err;
-    esp_amp_rpmsg_head_t *h = tx_alloc(rpmsg_dev, nbytes, &err);
-    if (h == NULL) {
-        return esp_amp_fail_null(err);
+    if (!tx_fits(rpmsg_dev, nbytes)) {
+        return esp_amp_fail_null(ESP_AMP_ERR_TOO_BIG);
     }
+    esp_amp_env_enter_critical();
+    int32_t i = tx_take(rpmsg_dev);
+    esp_amp_env_exit_critical();
+    if (i < 0) {
+        return esp_amp_fail_null((esp_amp_err_t)-i);
+    }
+    esp_amp_rpmsg_head_t *h = tx_head(rpmsg_dev->tx_queue, i);
     shm_st16(&h->src_addr, 0);
     shm_st16(&h->dst_addr, 0);
     shm_st16(&h->data_len, (uint16_t)nbytes);  /* the size created */
@@ -387,16 +382,33 @@ int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (!dev_ready(rpmsg_dev) || ept == NULL || data == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    if (data_len > (uint16_t)(rpmsg_dev->tx_queue->max_item_size - HDR)) {
-        STAT_INC(rpmsg_dev, tx_too_big);
+    if (!tx_fits(rpmsg_dev, data_len)) {
         return esp_amp_fail(ESP_AMP_ERR_TOO_BIG);
     }
-    esp_amp_err_t err =
-        tx_publish(rpmsg_dev, (esp_amp_rpmsg_head_t *)data - 1, ept->addr,
-                   dst_addr, data_len, true);
+    esp_amp_rpmsg_head_t *h = (esp_amp_rpmsg_head_t *)data - 1;
+    esp_amp_env_enter_critical();
+    /* Only a buffer this core holds in the current session is written: a
+     * buffer created before the peer restarted is refused. */
+    esp_amp_err_t err = esp_amp_link_ready(rpmsg_dev);
+    int32_t i = ring_index_of_held(rpmsg_dev->tx_queue, h);
+    if (err != ESP_AMP_OK) {
+    } else if (i < 0) {
+        STAT_INC(rpmsg_dev, bad_ptr);
+        err = ESP_AMP_ERR_NOT_OWNED;
+    } else if (data_len > shm_ld16(&h->data_len)) {
+        /* Larger than created: the buffer stays held, send it again. */
+        STAT_INC(rpmsg_dev, tx_too_big);
+        err = ESP_AMP_ERR_TOO_BIG;
+    } else {
+        tx_put(rpmsg_dev, i, ept->addr, dst_addr, data_len);
+    }
+    esp_amp_env_exit_critical();
     return err == ESP_AMP_OK ? 0 : esp_amp_fail(err);
 }
 
+/* The copy runs inside the critical section, so that one link check covers
+ * the whole send; for large payloads create_message + send_nocopy copy
+ * with interrupts enabled. */
 int esp_amp_rpmsg_send(esp_amp_rpmsg_dev_t *rpmsg_dev, esp_amp_rpmsg_ept_t *ept,
                        uint16_t dst_addr, void *data, uint16_t data_len)
 {
@@ -404,17 +416,19 @@ int esp_amp_rpmsg_send(esp_amp_rpmsg_dev_t *rpmsg_dev, esp_amp_rpmsg_ept_t *ept,
         (data == NULL && data_len != 0)) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    esp_amp_err_t err;
-    esp_amp_rpmsg_head_t *h = tx_alloc(rpmsg_dev, data_len, &err);
-    if (h != NULL) {
+    if (!tx_fits(rpmsg_dev, data_len)) {
+        return esp_amp_fail(ESP_AMP_ERR_TOO_BIG);
+    }
+    esp_amp_env_enter_critical();
+    int32_t i = tx_take(rpmsg_dev);
+    if (i >= 0) {
+        esp_amp_rpmsg_head_t *h = tx_head(rpmsg_dev->tx_queue, i);
         esp_amp_copy(h + 1, data, data_len);
         shm_st16(&h->data_flags, ESP_AMP_RPMSG_DATA_DEFAULT);
-        err = tx_publish(rpmsg_dev, h, ept->addr, dst_addr, data_len, false);
-        if (err == ESP_AMP_ERR_NOT_OWNED) {
-            err = ESP_AMP_ERR_LINK_DOWN;  /* a peer restart voided it */
-        }
+        tx_put(rpmsg_dev, i, ept->addr, dst_addr, data_len);
     }
-    return err == ESP_AMP_OK ? 0 : esp_amp_fail(err);
+    esp_amp_env_exit_critical();
+    return i >= 0 ? 0 : esp_amp_fail((esp_amp_err_t)-i);
 }
 
 int esp_amp_rpmsg_get_stats(const esp_amp_rpmsg_dev_t *rpmsg_dev,

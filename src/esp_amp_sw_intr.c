@@ -42,6 +42,11 @@ int esp_amp_sw_intr_add_handler(esp_amp_sw_intr_id_t intr_id,
     if ((unsigned)intr_id > SW_INTR_ID_MAX || handler == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
+    /* The dispatcher is installed with the first handler: a core that
+     * only raises interrupts on its peer needs none. */
+    if (esp_amp_sw_intr_init() != 0) {
+        return -1;
+    }
     int rc = 0;
     esp_amp_env_enter_critical();
     for (unsigned i = 0; i < st->sw_intr_count; i++) {
@@ -87,9 +92,6 @@ static int sw_intr_raise(int core, esp_amp_sw_intr_id_t intr_id)
 {
     if ((unsigned)intr_id > SW_INTR_ID_MAX) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
-    }
-    if (!esp_amp_core_state()->sw_intr_ready) {
-        return esp_amp_fail(ESP_AMP_ERR_NOT_INIT);
     }
     atomic_fetch_or_explicit((_Atomic uint32_t *)pending_word(core),
                              1u << (unsigned)intr_id, memory_order_release);
