@@ -144,6 +144,13 @@ esp_amp_link_state_t esp_amp_rpmsg_get_link_state(esp_amp_rpmsg_dev_t *rpmsg_dev
 int esp_amp_rpmsg_set_link_callback(esp_amp_rpmsg_dev_t *rpmsg_dev,
                                     esp_amp_link_cb_t cb, void *arg);
 
+/* A sender that waits for a free buffer: with `waiting` true, the peer
+ * raises SW_INTR_RESERVED_ID_RPMSG_TX on this core each time it gives back
+ * a buffer of the ring this device sends on; false stops it. Set it only
+ * while waiting (then try to allocate once more before sleeping), so that
+ * steady traffic rings nothing. 0, or -1 on a bad device. */
+int esp_amp_rpmsg_tx_wait(esp_amp_rpmsg_dev_t *rpmsg_dev, bool waiting);
+
 /* Copy the device's counters into *stats. 0, or -1 on NULL arguments. */
 int esp_amp_rpmsg_get_stats(const esp_amp_rpmsg_dev_t *rpmsg_dev,
                             esp_amp_rpmsg_stats_t *stats);

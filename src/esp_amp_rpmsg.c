@@ -431,6 +431,16 @@ int esp_amp_rpmsg_send(esp_amp_rpmsg_dev_t *rpmsg_dev, esp_amp_rpmsg_ept_t *ept,
     return i >= 0 ? 0 : esp_amp_fail((esp_amp_err_t)-i);
 }
 
+int esp_amp_rpmsg_tx_wait(esp_amp_rpmsg_dev_t *rpmsg_dev, bool waiting)
+{
+    if (!dev_ready(rpmsg_dev)) {
+        return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
+    }
+    shm_st32(&own_ctl(rpmsg_dev)->tx_wait, waiting ? 1u : 0u);
+    shm_fence();
+    return 0;
+}
+
 int esp_amp_rpmsg_get_stats(const esp_amp_rpmsg_dev_t *rpmsg_dev,
                             esp_amp_rpmsg_stats_t *stats)
 {

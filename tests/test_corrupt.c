@@ -1508,3 +1508,33 @@ Test(regress, a_buffer_created_before_a_main_restart_is_not_sent_into_the_new_se
     tu_main();
     cr_assert_eq(tu_drain(&T.p.main), 1);
 }
+
+/* A sender that waits for a free buffer is rung when one comes back, and
+ * only while it waits (steady traffic rings nothing). */
+Test(ctl, a_waiting_sender_is_rung_when_a_buffer_comes_back)
+{
+    up(TU_POLL(LEN, ITEM), false); /* the sub application keeps buffers */
+    const uint32_t tx_bit = 1u << SW_INTR_RESERVED_ID_RPMSG_TX;
+    main_send("a");
+    sub_gets("a", "first");
+    T.h->sw_intr_pending[0][0] = 0;
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_destroy(&T.p.sub, T.slog.msg[0].ptr), 0);
+    cr_assert_eq(T.h->sw_intr_pending[0][0] & tx_bit, 0, "rung while not waiting");
+
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_tx_wait(&T.p.main, true), 0);
+    cr_assert_eq(T.pair->ctl[1].tx_wait, 1);
+    main_send("b");
+    sub_gets("b", "second");
+    T.h->sw_intr_pending[0][0] = 0;
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_destroy(&T.p.sub, T.slog.msg[1].ptr), 0);
+    cr_assert_neq(T.h->sw_intr_pending[0][0] & tx_bit, 0, "waiting sender not rung");
+
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_tx_wait(&T.p.main, false), 0);
+    cr_assert_eq(T.pair->ctl[1].tx_wait, 0);
+    cr_assert_eq(esp_amp_rpmsg_tx_wait(NULL, true), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_INVALID_ARG);
+}
