@@ -27,5 +27,9 @@ function(esp_amp_idf_definitions out_var role)
     set(${out_var} ${defs} PARENT_SCOPE)
 endfunction()
 
-# Warnings for the library's own files, in every build.
-set(ESP_AMP_IDF_WARNINGS -Wall -Wextra -Werror)
+# Warnings for the library's own files, in every build. ESP-IDF's global flags
+# demote some warnings (-Wno-error=unused-function, =extra, ...); naming them
+# again after those makes every warning an error here.
+set(ESP_AMP_IDF_WARNINGS -Wall -Wextra -Werror
+    -Werror=all -Werror=extra -Werror=unused-function -Werror=unused-variable
+    -Werror=unused-but-set-variable -Werror=deprecated-declarations)

@@ -9,7 +9,9 @@
 #
 # Call it from the CMakeLists.txt of the HP component that starts the LP
 # core, after idf_component_register(), as with ESP-IDF's ulp_add_project();
-# that component needs the `ulp` component and CONFIG_ULP_COPROC_TYPE_LP_CORE.
+# that component needs CONFIG_ULP_COPROC_TYPE_LP_CORE and must list `ulp` in
+# its REQUIRES (public: the LP build takes its include directories from the
+# calling component's public ones).
 # The image is embedded as _binary_<app_name>_bin_start/_end (load it with
 # ulp_lp_core_load_binary), and its global symbols are visible to the HP side
 # as ulp_<symbol> through <app_name>.h, as with any ESP-IDF LP-core app.
