@@ -26,6 +26,7 @@
 #   ESP_AMP_IDF_SDKCONFIG_EXTRA  an sdkconfig fragment read after the
 #                              example's sdkconfig.defaults
 #   JOBS                       parallel jobs (default 2)
+#   IDF_PYTHON                 python for the size and object helpers (default python3)
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
