@@ -42,6 +42,7 @@ stage valgrind-stress $VG ./build/tests/stress_rpmsg --messages 100000 --sub-int
 [ -x scripts/fuzz.sh ] && stage fuzz scripts/fuzz.sh --quick
 [ -x scripts/target-test.sh ] && stage target scripts/target-test.sh
 [ -x scripts/freertos-test.sh ] && stage freertos scripts/freertos-test.sh
+stage esp-idf scripts/esp-idf-check.sh
 [ -x build/bench/rpmsg_bench ] && stage bench-quick ./build/bench/rpmsg_bench --quick
 
 echo

@@ -14,8 +14,15 @@
  * doorbell's interrupt level masked or inside a critical section, and an
  * ISR that nests into another leaves them as it found them.
  */
+/* ESP-IDF exports its kernel headers as freertos/...; the plain kernel's
+ * include directory holds them at the top level. */
+#if defined(ESP_PLATFORM)
+#include "freertos/FreeRTOS.h"
+#include "freertos/task.h"
+#else
 #include "FreeRTOS.h"
 #include "task.h"
+#endif
 
 #include "esp_amp_env.h"
 

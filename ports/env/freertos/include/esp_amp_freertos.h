@@ -57,9 +57,17 @@
 
 #include <stdint.h>
 
+/* ESP-IDF exports its kernel headers as freertos/...; the plain kernel's
+ * include directory holds them at the top level. */
+#if defined(ESP_PLATFORM)
+#include "freertos/FreeRTOS.h"
+#include "freertos/queue.h"
+#include "freertos/task.h"
+#else
 #include "FreeRTOS.h"
 #include "queue.h"
 #include "task.h"
+#endif
 
 #include "esp_amp.h"
 #include "esp_amp_env.h"
