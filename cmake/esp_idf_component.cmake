@@ -2,7 +2,7 @@
 #
 # Included from the root CMakeLists.txt when ESP-IDF's build runs it
 # (ESP_PLATFORM). Add the repository with EXTRA_COMPONENT_DIRS; the component
-# takes the name of the directory it is found in (docs/esp-idf.md).
+# takes the name of the directory it is found in (README.md, "Using it in an ESP-IDF project").
 #
 # The HP-side image gets the portable core (src/*.c), the FreeRTOS env port
 # and the platform port of IDF_TARGET:
