@@ -105,10 +105,12 @@ static inline int32_t ring_index_of_off(const esp_amp_queue_t *q, uint32_t off)
 }
 
 /* Index of a buffer that this core holds, from the application's pointer
- * to its start, or -1. */
-static inline int32_t ring_index_of_held(const esp_amp_queue_t *q, const void *p)
+ * `p`, which must be `skip` bytes past the buffer's start, or -1. Integer
+ * arithmetic: `p` may be any pointer at all. */
+static inline int32_t ring_index_of_held(const esp_amp_queue_t *q, const void *p,
+                                         uint32_t skip)
 {
-    uintptr_t rel = (uintptr_t)p - (uintptr_t)q->buf;
+    uintptr_t rel = (uintptr_t)p - skip - (uintptr_t)q->buf;
     uint32_t i = (uint32_t)(rel / q->max_item_size);
     if (i > q->mask || (uintptr_t)i * q->max_item_size != rel ||
         !ring_held(q, i)) {

@@ -273,7 +273,7 @@ int esp_amp_rpmsg_destroy(esp_amp_rpmsg_dev_t *rpmsg_dev, void *msg_data)
     esp_amp_env_enter_critical();
     esp_amp_err_t err = esp_amp_link_ready(rpmsg_dev);
     if (err == ESP_AMP_OK) {
-        int32_t i = ring_index_of_held(q, (uint8_t *)msg_data - HDR);
+        int32_t i = ring_index_of_held(q, msg_data, HDR);
         if (i < 0) {
             STAT_INC(rpmsg_dev, bad_ptr);
             err = ESP_AMP_ERR_NOT_OWNED;
@@ -385,12 +385,12 @@ int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (!tx_fits(rpmsg_dev, data_len)) {
         return esp_amp_fail(ESP_AMP_ERR_TOO_BIG);
     }
-    esp_amp_rpmsg_head_t *h = (esp_amp_rpmsg_head_t *)data - 1;
     esp_amp_env_enter_critical();
     /* Only a buffer this core holds in the current session is written: a
      * buffer created before the peer restarted is refused. */
     esp_amp_err_t err = esp_amp_link_ready(rpmsg_dev);
-    int32_t i = ring_index_of_held(rpmsg_dev->tx_queue, h);
+    int32_t i = ring_index_of_held(rpmsg_dev->tx_queue, data, HDR);
+    esp_amp_rpmsg_head_t *h = tx_head(rpmsg_dev->tx_queue, i < 0 ? 0 : i);
     if (err != ESP_AMP_OK) {
     } else if (i < 0) {
         STAT_INC(rpmsg_dev, bad_ptr);
