@@ -11,21 +11,23 @@ BUILD_DIR=${BUILD_DIR:-$ROOT/build-riscv}
 CROSS=riscv64-unknown-elf-
 HOSTCC=${HOSTCC:-cc}
 
-if ! command -v ${CROSS}gcc >/dev/null; then
-  echo "size-report: installing gcc-riscv64-unknown-elf" >&2
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq gcc-riscv64-unknown-elf >/dev/null
-fi
+command -v ${CROSS}gcc >/dev/null ||
+  { echo "size-report: ${CROSS}gcc missing (scripts/install-deps.sh target)" >&2; exit 1; }
 
-cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/riscv32-toolchain.cmake" >/dev/null
-cmake --build "$BUILD_DIR" -j"$(nproc)" --target esp_amp_rv_core esp_amp_rv_env \
-  esp_amp_rv_ram_table rpmsg_demo_main_intr rpmsg_demo_sub_poll >/dev/null
+cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/riscv32-toolchain.cmake" \
+  -DESP_AMP_PLATFORM_PORT=riscv-virt -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
+cmake --build "$BUILD_DIR" -j"$(nproc)" --target esp_amp rpmsg_demo_main_intr rpmsg_demo_sub_poll >/dev/null
 
-PORT_BIN=$BUILD_DIR/ports/platform/riscv-virt
-obj() {  # obj TARGET SOURCE-BASENAME -> object path
-  find "$PORT_BIN/CMakeFiles/$1.dir" -name "$2.obj" | head -1
-}
-flags=$(sed -n 's/^C_FLAGS = //p' "$PORT_BIN/CMakeFiles/esp_amp_rv_core.dir/flags.make")
+# The library's objects, from its archive; its compile command, from
+# compile_commands.json (flags and include directories).
+OBJS=$(mktemp -d)
+trap 'rm -rf "$OBJS"' EXIT
+(cd "$OBJS" && ${CROSS}ar x "$BUILD_DIR/libesp_amp.a")
+obj() { echo "$OBJS/$1.obj"; }
+cmd=$(grep -m1 -E '"command": .* -c [^ ]*/src/esp_amp\.c"' "$BUILD_DIR/compile_commands.json" |
+      sed -E 's/.*"command": "[^ ]+ +//; s/ -o .*//')
+incs=$(echo " $cmd" | grep -oE ' -I[^ ]+' | tr -d '\n')
+flags=$(echo " $cmd" | sed -E 's/ -I[^ ]+//g; s/^ +//')
 
 # One row of `size` (Berkeley format: text includes .rodata).
 size_row() {  # size_row LAYER FILE-LABEL OBJECT
@@ -33,8 +35,7 @@ size_row() {  # size_row LAYER FILE-LABEL OBJECT
     printf "| %s | `%s` | %d | %d | %d | %d |\n", l, f, $1, $2, $3, $1+$2+$3 }'
 }
 
-# One row per core source (the list is the top-level ESP_AMP_CORE_SOURCES),
-# the four layers first.
+# One row per core source (src/*.c), the four layers first.
 layer_of() {
   case $1 in
     esp_amp_queue.c) echo 1:queue ;;       esp_amp_rpmsg.c) echo 2:rpmsg ;;
@@ -43,8 +44,8 @@ layer_of() {
     esp_amp_err.c) echo 7:errors ;;        *) echo "8:${1%.c}" ;;
   esac
 }
-layers=$(for o in $(find "$PORT_BIN/CMakeFiles/esp_amp_rv_core.dir" -name '*.c.obj'); do
-           b=$(basename "$o" .obj); l=$(layer_of "$b"); echo "${l%%:*} ${l#*:}:$b"
+layers=$(for c in src/*.c; do
+           b=$(basename "$c"); l=$(layer_of "$b"); echo "${l%%:*} ${l#*:}:$b"
          done | sort -n | cut -d' ' -f2 | tr '\n' ' ')
 core_objs=""
 echo "## Code size of the core, RISC-V target"
@@ -56,13 +57,13 @@ echo
 echo "| layer | source | text | data | bss | total |"
 echo "|---|---|---:|---:|---:|---:|"
 for l in $layers; do
-  o=$(obj esp_amp_rv_core "${l#*:}")
+  o=$(obj "${l#*:}")
   core_objs="$core_objs $o"
   size_row "${l%%:*}" "src/${l#*:}" "$o"
 done
 ${CROSS}size -t $core_objs | awk 'END {
   printf "| **core total** | `src/*.c` | **%d** | **%d** | **%d** | **%d** |\n", $1, $2, $3, $1+$2+$3 }'
-size_row "env port (not core)" "ports/env/baremetal" "$(obj esp_amp_rv_env esp_amp_env_baremetal.c)"
+size_row "env port (not core)" "ports/env/baremetal" "$(obj esp_amp_env_baremetal.c)"
 echo
 echo "text includes read-only data. The per-core library state (bss of esp_amp.c)"
 echo "holds the error code, the software-interrupt handler table and the two queues"
@@ -118,9 +119,10 @@ AWK_RAM='function hex(s,   i, v) { s = tolower(s); sub(/^0x/, "", s); v = 0; for
 sizes_of() {  # sizes_of OBJECT -> lines "name bytes"
   nm -S "$1" 2>/dev/null | awk "$AWK_RAM"
 }
-rv_tab=$(${CROSS}nm -S "$(obj esp_amp_rv_ram_table ram_table.c)" | awk "$AWK_RAM")
-host_obj=$(mktemp --suffix=.o)
-trap 'rm -f "$host_obj"' EXIT
+# shellcheck disable=SC2086
+${CROSS}gcc $flags $incs -Isrc -c -o "$OBJS/ram_rv.o" ports/platform/riscv-virt/size/ram_table.c
+rv_tab=$(${CROSS}nm -S "$OBJS/ram_rv.o" | awk "$AWK_RAM")
+host_obj=$OBJS/ram_host.o
 host_tab=""
 if $HOSTCC -std=c11 -c -o "$host_obj" ports/platform/riscv-virt/size/ram_table.c \
      -Iinclude -Iports/env/posix/include -Iports/platform/sim/include -Isrc 2>/dev/null; then
