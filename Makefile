@@ -1,10 +1,11 @@
 # Entry points. Everything builds with CMake into build/ (host) or build-*/.
 #   make demo        two simulated cores run the rpmsg_send_recv example
 #   make test        every test: unit, stress, sanitizers, valgrind, fuzz,
-#                    RISC-V target under QEMU, benchmark smoke run
+#                    RISC-V target under QEMU, Cortex-M build, benchmark
 #   make bench       the benchmark table (about 2 minutes)
 #   make size        RISC-V code size of the core, per layer
 JOBS ?= $(shell nproc)
+CONFIGURE = @cmake -S . -B $(1) -DCMAKE_BUILD_TYPE=$(2) >/dev/null
 
 .PHONY: all build demo test bench bench-quick size clean
 
@@ -12,27 +13,27 @@ all: build
 
 build:
 	@scripts/install-deps.sh build
-	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	$(call CONFIGURE,build,RelWithDebInfo)
 	@cmake --build build -j$(JOBS)
 
-demo: build
+demo:
+	@scripts/install-deps.sh build
+	$(call CONFIGURE,build,RelWithDebInfo)
+	@cmake --build build -j$(JOBS) --target rpmsg_send_recv >build/demo-build.log 2>&1 || \
+	  { cat build/demo-build.log; exit 1; }
 	./build/rpmsg_send_recv $(DEMO_ARGS)
 
 test:
 	@scripts/test-all.sh
 
-bench:
+bench bench-quick:
 	@scripts/install-deps.sh test
-	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
-	@cmake --build build-release -j$(JOBS)
-	@cd build-release && ./bench/rpmsg_bench --json bench.json $(BENCH_ARGS)
-
-bench-quick:
-	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
-	@cmake --build build-release -j$(JOBS)
-	@cd build-release && ./bench/rpmsg_bench --quick
+	$(call CONFIGURE,build-release,Release)
+	@cmake --build build-release -j$(JOBS) --target rpmsg_bench
+	@cd build-release && ./bench/rpmsg_bench $(if $(filter bench,$@),--json bench.json $(BENCH_ARGS),--quick)
 
 size:
+	@scripts/install-deps.sh target
 	@scripts/size-report.sh
 
 clean:

@@ -1,10 +1,7 @@
 # cmake/freertos.cmake - the FreeRTOS environment port against a FreeRTOS
 # kernel the user already has: its demo and tests in the simulator.
 #
-# Include it from the top-level CMakeLists.txt, in the host build, after
-# esp_amp_sim and enable_testing():
-#     include(cmake/freertos.cmake)
-#
+# Included by the top-level CMakeLists.txt in the host build with tests.
 # The kernel is found as the Raspberry Pi Pico SDK finds it: the CMake
 # variable FREERTOS_KERNEL_PATH, else the environment variable of the same
 # name. Without one this file prints one status line and does nothing. The
@@ -44,10 +41,6 @@ file(STRINGS "${ESP_AMP_FREERTOS_KERNEL}/include/task.h" _frt_ver
      REGEX "#define[ \t]+tskKERNEL_VERSION_NUMBER")
 string(REGEX REPLACE ".*\"(.*)\".*" "\\1" _frt_ver "${_frt_ver}")
 
-if(CMAKE_CROSSCOMPILING)
-  message(STATUS "FreeRTOS: skipped (cross build; the simulator targets are host-only)")
-  return()
-endif()
 if(ESP_AMP_SANITIZE STREQUAL "tsan")
   message(STATUS "FreeRTOS: skipped under ThreadSanitizer (the kernel's POSIX "
                  "port switches tasks inside signal handlers)")
@@ -55,29 +48,17 @@ if(ESP_AMP_SANITIZE STREQUAL "tsan")
 endif()
 message(STATUS "FreeRTOS: kernel ${_frt_ver} at ${ESP_AMP_FREERTOS_KERNEL}")
 
-find_package(Threads REQUIRED)
-set(_frt_dir ${CMAKE_CURRENT_LIST_DIR}/../ports/env/freertos)
-get_filename_component(_frt_dir "${_frt_dir}" ABSOLUTE)
-get_filename_component(_frt_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+set(_frt_root ${ESP_AMP_ROOT})
+set(_frt_dir ${_frt_root}/ports/env/freertos)
 
 # The kernel: sources as they are, compiled with their own flags. heap_3
 # (malloc) suits a host; the configuration is the simulator's.
-set(_frt_kernel_sources
-    ${ESP_AMP_FREERTOS_KERNEL}/tasks.c
-    ${ESP_AMP_FREERTOS_KERNEL}/queue.c
-    ${ESP_AMP_FREERTOS_KERNEL}/list.c
-    ${ESP_AMP_FREERTOS_KERNEL}/timers.c
-    ${ESP_AMP_FREERTOS_KERNEL}/event_groups.c
-    ${ESP_AMP_FREERTOS_KERNEL}/stream_buffer.c
-    ${ESP_AMP_FREERTOS_KERNEL}/portable/MemMang/heap_3.c
-    ${_frt_port}/port.c
-    ${_frt_port}/utils/wait_for_event.c)
-add_library(esp_amp_freertos_kernel STATIC ${_frt_kernel_sources})
+set(_k ${ESP_AMP_FREERTOS_KERNEL})
+add_library(esp_amp_freertos_kernel STATIC ${_k}/tasks.c ${_k}/queue.c ${_k}/list.c
+    ${_k}/timers.c ${_k}/event_groups.c ${_k}/stream_buffer.c
+    ${_k}/portable/MemMang/heap_3.c ${_frt_port}/port.c ${_frt_port}/utils/wait_for_event.c)
 target_include_directories(esp_amp_freertos_kernel PUBLIC
-    ${_frt_dir}/sim/config
-    ${ESP_AMP_FREERTOS_KERNEL}/include
-    ${_frt_port}
-    ${_frt_port}/utils)
+    ${_frt_dir}/sim/config ${_k}/include ${_frt_port} ${_frt_port}/utils)
 target_compile_options(esp_amp_freertos_kernel PRIVATE -w)
 target_compile_definitions(esp_amp_freertos_kernel PRIVATE
     configENABLE_BACKWARD_COMPATIBILITY=1)   # V10.5's POSIX port needs it
@@ -86,37 +67,14 @@ target_link_libraries(esp_amp_freertos_kernel PUBLIC Threads::Threads)
 
 # The library for a FreeRTOS simulator build: the core, both env ports and
 # the sim platform port (renamed, chosen per process by the shim), the
-# helpers and the simulator. Our code: -Wall -Wextra -Werror (top level).
-add_library(esp_amp_freertos_sim STATIC
-    ${ESP_AMP_CORE_SOURCES}
-    ${_frt_dir}/esp_amp_freertos.c
-    ${_frt_dir}/sim/sim_env_freertos.c
-    ${_frt_dir}/sim/sim_env_posix.c
-    ${_frt_dir}/sim/sim_platform.c
-    ${_frt_dir}/sim/esp_amp_freertos_sim.c
-    ${_frt_root}/sim/sim.c)
-target_include_directories(esp_amp_freertos_sim PUBLIC
-    ${_frt_dir}/sim/include        # before include/: its esp_amp_env_port.h
-    ${_frt_dir}/include
-    ${ESP_AMP_INCLUDE_DIR}
-    ${_frt_root}/ports/platform/sim/include
-    ${_frt_root}/sim)
-target_link_libraries(esp_amp_freertos_sim PUBLIC esp_amp_freertos_kernel
-                      Threads::Threads)
-
-# The port and helpers as an application on a chip compiles them: only
-# ports/env/freertos/include, no simulator. (Object library: compile check.)
-add_library(esp_amp_freertos_check OBJECT
-    ${_frt_dir}/esp_amp_env_freertos.c
-    ${_frt_dir}/esp_amp_freertos.c
-    ${ESP_AMP_CORE_SOURCES})
-target_include_directories(esp_amp_freertos_check PRIVATE
-    ${_frt_dir}/include
-    ${ESP_AMP_INCLUDE_DIR}
-    ${_frt_root}/ports/platform/sim/include
-    ${_frt_dir}/sim/config
-    ${ESP_AMP_FREERTOS_KERNEL}/include
-    ${_frt_port})
+# helpers and the simulator. And the port and helpers as an application on
+# a chip compiles them: only ports/env/freertos/include, no simulator.
+esp_amp_add_library(esp_amp_freertos_sim freertos sim)
+target_link_libraries(esp_amp_freertos_sim PUBLIC esp_amp_freertos_kernel)
+target_include_directories(esp_amp_freertos_sim PUBLIC ${_frt_root}/sim)
+esp_amp_add_library(esp_amp_freertos_check freertos none)
+target_include_directories(esp_amp_freertos_check PRIVATE ${_frt_dir}/sim/config
+                           ${ESP_AMP_FREERTOS_KERNEL}/include ${_frt_port})
 
 add_executable(rpmsg_send_recv_freertos
     ${_frt_root}/examples/freertos/rpmsg_send_recv_freertos.c

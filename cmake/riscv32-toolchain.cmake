@@ -3,9 +3,9 @@
 #
 #   cmake -S . -B build-riscv -DCMAKE_TOOLCHAIN_FILE=cmake/riscv32-toolchain.cmake
 #
-# The top-level CMakeLists.txt sees CMAKE_CROSSCOMPILING and builds only the
-# firmware (ports/platform/riscv-virt). No C library is used: the core needs
-# only the compiler's freestanding headers; the port supplies memcpy & co.
+# builds the library alone (core + ports/env/baremetal); with
+# -DESP_AMP_PLATFORM_PORT=riscv-virt also the QEMU firmware. No C library
+# is used: the core needs only the compiler's freestanding headers.
 
 set(CMAKE_SYSTEM_NAME Generic)
 set(CMAKE_SYSTEM_PROCESSOR riscv32)
@@ -13,12 +13,10 @@ set(CMAKE_SYSTEM_PROCESSOR riscv32)
 set(RISCV_TOOLCHAIN_PREFIX riscv64-unknown-elf- CACHE STRING "Cross tool prefix")
 find_program(RISCV_GCC ${RISCV_TOOLCHAIN_PREFIX}gcc)
 if(NOT RISCV_GCC)
-  message(FATAL_ERROR "${RISCV_TOOLCHAIN_PREFIX}gcc not found (apt-get install gcc-riscv64-unknown-elf)")
+  message(FATAL_ERROR "${RISCV_TOOLCHAIN_PREFIX}gcc not found (scripts/install-deps.sh target)")
 endif()
 set(CMAKE_C_COMPILER ${RISCV_GCC})
 set(CMAKE_ASM_COMPILER ${RISCV_GCC})
-find_program(CMAKE_OBJCOPY ${RISCV_TOOLCHAIN_PREFIX}objcopy)
-find_program(CMAKE_OBJDUMP ${RISCV_TOOLCHAIN_PREFIX}objdump)
 find_program(CMAKE_SIZE ${RISCV_TOOLCHAIN_PREFIX}size)
 find_program(CMAKE_AR ${RISCV_TOOLCHAIN_PREFIX}ar)
 find_program(CMAKE_RANLIB ${RISCV_TOOLCHAIN_PREFIX}ranlib)

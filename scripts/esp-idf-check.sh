@@ -16,7 +16,7 @@
 #               compile_commands.json (each must carry -Werror)
 #   link        the whole HP application (ESP_AMP_IDF_LINK=1, the default)
 # Ends with one line: esp-idf-check: N passed, M failed.
-# Without IDF_PATH: one line, exit 0.
+# Without IDF_PATH: one line, exit 77 (skipped, as scripts/test-all.sh counts it).
 #
 # Optional environment:
 #   ESP_AMP_IDF_TARGETS        targets to check (default "esp32c6 esp32c5 esp32p4")
@@ -32,7 +32,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 if [ -z "${IDF_PATH:-}" ]; then
   echo "esp-idf-check: skipped (IDF_PATH not set)"
-  exit 0
+  exit 77
 fi
 
 ROOT=$PWD

@@ -30,7 +30,7 @@ usage() {
 
 build() {
   if ! command -v "$CC_BIN" >/dev/null; then
-    echo "fuzz.sh: $CC_BIN not found (apt-get install clang libclang-rt-14-dev)" >&2
+    echo "fuzz.sh: $CC_BIN not found (scripts/install-deps.sh test)" >&2
     return 1
   fi
   cmake -S . -B "$BUILD" -DCMAKE_C_COMPILER="$CC_BIN" -DESP_AMP_FUZZ=ON \

@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
-# Install the Debian 12 packages a target needs, only those missing, and say so.
-#   scripts/install-deps.sh build|test|target
+# The one script that installs anything: the Debian 12 packages a goal
+# needs, only those missing (a tool already on the PATH counts as there),
+# without recommended extras, and says so.
+#   scripts/install-deps.sh build    the library, demo and tests
+#   scripts/install-deps.sh target   + RISC-V cross compiler and QEMU
+#   scripts/install-deps.sh test     everything `make test` runs
 set -eu
-want="cmake make gcc pkg-config"
+want="cmake:cmake make:make gcc:gcc pkg-config:pkg-config"  # package[:command]
+target="gcc-riscv64-unknown-elf:riscv64-unknown-elf-gcc qemu-system-misc:qemu-system-riscv32"
 case "${1:-build}" in
   build) ;;
-  test) want="$want clang libclang-rt-14-dev libcriterion-dev valgrind" ;;
-  target) want="$want gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc" ;;
-  *) echo "usage: $0 build|test|target" >&2; exit 2 ;;
+  target) want="$want $target" ;;
+  test) want="$want $target clang:clang libclang-rt-14-dev libcriterion-dev
+        valgrind:valgrind gcc-arm-none-eabi:arm-none-eabi-gcc" ;;
+  *) echo "usage: $0 build|target|test" >&2; exit 2 ;;
 esac
 missing=""
-for p in $want; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+for w in $want; do
+  p=${w%%:*} c=${w#*:}
+  { [ "$c" != "$w" ] && command -v "$c" >/dev/null; } ||
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+    missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
 echo "install-deps: installing missing Debian packages:$missing"
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq $missing >/dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 echo "install-deps: done"

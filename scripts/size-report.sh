@@ -11,21 +11,23 @@ BUILD_DIR=${BUILD_DIR:-$ROOT/build-riscv}
 CROSS=riscv64-unknown-elf-
 HOSTCC=${HOSTCC:-cc}
 
-if ! command -v ${CROSS}gcc >/dev/null; then
-  echo "size-report: installing gcc-riscv64-unknown-elf" >&2
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq gcc-riscv64-unknown-elf >/dev/null
-fi
+command -v ${CROSS}gcc >/dev/null ||
+  { echo "size-report: ${CROSS}gcc missing (scripts/install-deps.sh target)" >&2; exit 1; }
 
-cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/riscv32-toolchain.cmake" >/dev/null
-cmake --build "$BUILD_DIR" -j"$(nproc)" --target esp_amp_rv_core esp_amp_rv_env \
-  esp_amp_rv_ram_table rpmsg_demo_main_intr rpmsg_demo_sub_poll >/dev/null
+cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/riscv32-toolchain.cmake" \
+  -DESP_AMP_PLATFORM_PORT=riscv-virt -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
+cmake --build "$BUILD_DIR" -j"$(nproc)" --target esp_amp rpmsg_demo_main_intr rpmsg_demo_sub_poll >/dev/null
 
-PORT_BIN=$BUILD_DIR/ports/platform/riscv-virt
-obj() {  # obj TARGET SOURCE-BASENAME -> object path
-  find "$PORT_BIN/CMakeFiles/$1.dir" -name "$2.obj" | head -1
-}
-flags=$(sed -n 's/^C_FLAGS = //p' "$PORT_BIN/CMakeFiles/esp_amp_rv_core.dir/flags.make")
+# The library's objects, from its archive; its compile command, from
+# compile_commands.json (flags and include directories).
+OBJS=$(mktemp -d)
+trap 'rm -rf "$OBJS"' EXIT
+(cd "$OBJS" && ${CROSS}ar x "$BUILD_DIR/libesp_amp.a")
+obj() { echo "$OBJS/$1.obj"; }
+cmd=$(grep -m1 -E '"command": .* -c [^ ]*/src/esp_amp\.c"' "$BUILD_DIR/compile_commands.json" |
+      sed -E 's/.*"command": "[^ ]+ +//; s/ -o .*//')
+incs=$(echo " $cmd" | grep -oE ' -I[^ ]+' | tr -d '\n')
+flags=$(echo " $cmd" | sed -E 's/ -I[^ ]+//g; s/^ +//')
 
 # One row of `size` (Berkeley format: text includes .rodata).
 size_row() {  # size_row LAYER FILE-LABEL OBJECT
@@ -33,51 +35,40 @@ size_row() {  # size_row LAYER FILE-LABEL OBJECT
     printf "| %s | `%s` | %d | %d | %d | %d |\n", l, f, $1, $2, $3, $1+$2+$3 }'
 }
 
-# One row per core source (the list is the top-level ESP_AMP_CORE_SOURCES),
-# the four layers first.
+# One row per core source (src/*.c), the four layers first.
 layer_of() {
   case $1 in
-    esp_amp_queue.c) echo 1:queue ;;       esp_amp_rpmsg.c) echo 2:rpmsg ;;
+    esp_amp_ring.c) echo 1:ring ;;         esp_amp_rpmsg.c) echo 2:rpmsg ;;
     esp_amp_sys_info.c) echo 3:sys_info ;; esp_amp_sw_intr.c) echo 4:sw_intr ;;
     esp_amp_link.c) echo 5:link ;;         esp_amp.c) echo 6:init+state ;;
     esp_amp_err.c) echo 7:errors ;;        *) echo "8:${1%.c}" ;;
   esac
 }
-layers=$(for o in $(find "$PORT_BIN/CMakeFiles/esp_amp_rv_core.dir" -name '*.c.obj'); do
-           b=$(basename "$o" .obj); l=$(layer_of "$b"); echo "${l%%:*} ${l#*:}:$b"
+layers=$(for c in src/*.c; do
+           b=$(basename "$c"); l=$(layer_of "$b"); echo "${l%%:*} ${l#*:}:$b"
          done | sort -n | cut -d' ' -f2 | tr '\n' ' ')
 core_objs=""
-echo "## Code size of the core, RISC-V target"
-echo
-echo "\`$(${CROSS}gcc --version | head -1)\`, flags: \`$flags\`"
-echo
-echo "### Per object file (everything compiled, before linking)"
-echo
-echo "| layer | source | text | data | bss | total |"
-echo "|---|---|---:|---:|---:|---:|"
+HEAD='| layer | source | text | data | bss | total |\n|---|---|---:|---:|---:|---:|'
+printf "## Code size of the core, RISC-V target\n\n%s\n\n" "\`$(${CROSS}gcc --version | head -1)\`, flags: \`$flags\`"
+printf "### Per object file (everything compiled, before linking)\n\n$HEAD\n"
 for l in $layers; do
-  o=$(obj esp_amp_rv_core "${l#*:}")
+  o=$(obj "${l#*:}")
   core_objs="$core_objs $o"
   size_row "${l%%:*}" "src/${l#*:}" "$o"
 done
 ${CROSS}size -t $core_objs | awk 'END {
   printf "| **core total** | `src/*.c` | **%d** | **%d** | **%d** | **%d** |\n", $1, $2, $3, $1+$2+$3 }'
-size_row "env port (not core)" "ports/env/baremetal" "$(obj esp_amp_rv_env esp_amp_env_baremetal.c)"
-echo
-echo "text includes read-only data. The per-core library state (bss of esp_amp.c)"
-echo "holds the error code, the software-interrupt handler table and the two queues"
-echo "of the default RPMsg device."
+size_row "env port (not core)" "ports/env/baremetal" "$(obj esp_amp_env_baremetal.c)"
+printf '\n%s\n%s\n%s\n' "text includes read-only data. The per-core library state (bss of esp_amp.c)" \
+  "holds the error code, the software-interrupt handler table and the two queues" \
+  "of the default RPMsg device."
 
 # The same, as linked into a firmware image (--gc-sections drops what the
 # application does not call): sum the input sections of each core object
 # placed in RAM, from the linker map.
 linked_table() {  # linked_table IMAGE
   local map=$BUILD_DIR/firmware/$1.map
-  echo
-  echo "### As linked into \`firmware/$1.elf\` (--gc-sections)"
-  echo
-  echo "| layer | source | text | data | bss | total |"
-  echo "|---|---|---:|---:|---:|---:|"
+  printf "\n### As linked into \`firmware/$1.elf\` (--gc-sections)\n\n$HEAD\n"
   awk -v layers="$layers" '
     function hex(s,   i, v) { s = tolower(s); sub(/^0x/, "", s); v = 0; for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v }
     BEGIN { n = split(layers, L, " ") }
@@ -115,40 +106,26 @@ linked_table rpmsg_demo_sub_poll
 
 # RAM: sizeof() from the table object, for rv32 and for the host ABI.
 AWK_RAM='function hex(s,   i, v) { s = tolower(s); sub(/^0x/, "", s); v = 0; for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v } $4 ~ /^ram_/ { printf "%s %d\n", substr($4, 5), hex($2) }'
-sizes_of() {  # sizes_of OBJECT -> lines "name bytes"
-  nm -S "$1" 2>/dev/null | awk "$AWK_RAM"
-}
-rv_tab=$(${CROSS}nm -S "$(obj esp_amp_rv_ram_table ram_table.c)" | awk "$AWK_RAM")
-host_obj=$(mktemp --suffix=.o)
-trap 'rm -f "$host_obj"' EXIT
-host_tab=""
-if $HOSTCC -std=c11 -c -o "$host_obj" ports/platform/riscv-virt/size/ram_table.c \
-     -Iinclude -Iports/env/posix/include -Iports/platform/sim/include -Isrc 2>/dev/null; then
-  host_tab=$(sizes_of "$host_obj")
-fi
+RAM_C=ports/platform/riscv-virt/size/ram_table.c
+# shellcheck disable=SC2086
+${CROSS}gcc $flags $incs -Isrc -c -o "$OBJS/ram_rv.o" $RAM_C
+rv_tab=$(${CROSS}nm -S "$OBJS/ram_rv.o" | awk "$AWK_RAM")
+host_tab=$($HOSTCC -std=c11 -c -o "$OBJS/ram_host.o" $RAM_C -Iinclude -Iports/env/posix/include \
+           -Iports/platform/sim/include -Isrc 2>/dev/null && nm -S "$OBJS/ram_host.o" | awk "$AWK_RAM")
 host_arch=$($HOSTCC -dumpmachine 2>/dev/null || echo host)
 get() { echo "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
 rv() { get "$rv_tab" "$1"; }
 hs() { local v; v=$(get "$host_tab" "$1"); echo "${v:--}"; }
 
-echo
-echo "## RAM needed by the library"
-echo
-echo "sizeof() as compiled for the target (rv32, ilp32) and, for comparison, for the"
-echo "simulator host ($host_arch)."
-echo
-echo "| what | where | rv32 bytes | $host_arch bytes |"
-echo "|---|---|---:|---:|"
+printf '\n%s\n' "## RAM needed by the library" "sizeof() as compiled for the target (rv32, ilp32) and, for comparison, for the"
+printf '%s\n' "simulator host ($host_arch)." "" "| what | where | rv32 bytes | $host_arch bytes |" "|---|---|---:|---:|"
 echo "| per device: \`esp_amp_rpmsg_dev_t\` | application | $(rv rpmsg_dev) | $(hs rpmsg_dev) |"
 echo "| per device: 2 x \`esp_amp_queue_t\` | library state (default device) or application (\`_by_id\`) | $(( $(rv queue) * 2 )) | $( [ "$(hs queue)" = - ] && echo - || echo $(( $(hs queue) * 2 )) ) |"
 echo "| **per device, local RAM** | | **$(( $(rv rpmsg_dev) + 2 * $(rv queue) ))** | $( [ "$(hs queue)" = - ] && echo - || echo $(( $(hs rpmsg_dev) + 2 * $(hs queue) )) ) |"
 echo "| **per endpoint: \`esp_amp_rpmsg_ept_t\`** | application | **$(rv ept)** | $(hs ept) |"
 echo "| per core: library state \`esp_amp_core_state_t\` (includes the default device's 2 queues) | library (.bss) | $(rv core_state) | $(hs core_state) |"
-echo
-echo "Shared memory (the same on every ABI: fixed-width layout, see include/esp_amp_shm.h):"
-echo
-echo "| what | bytes |"
-echo "|---|---:|"
+printf '\n%s\n\n%s\n' "Shared memory (the same on every ABI: fixed-width layout, see include/esp_amp_shm.h):" \
+  "| what | bytes |"$'\n'"|---|---:|"
 echo "| region header (once) | $(rv shm_header) |"
 echo "| per device: pair header + 2 rings of len descriptors + 2 x len buffers | align64($(rv vq_pair) + 2 x len x $(rv desc)) + 2 x len x item_size |"
 for geo in "16 96" "32 128" "64 256"; do

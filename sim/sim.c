@@ -35,7 +35,8 @@
  * Cores
  *   - The calling thread's core is a thread-local; ISR table, ISR counters
  *     and this process's per-core mappings are per process, indexed by core.
- *   - A process core runs entry(arg) in a fork()ed child, which first resets
+ *   - A process core runs entry(arg) in a fork()ed child, killed when the
+ *     thread that started it ends (PR_SET_PDEATHSIG, SIGKILL). It resets
  *     the state it inherited (thread-locals of the forking thread, env port
  *     state, ISR table, records of cores the parent started, signal mask),
  *     and ends with _exit() (no atexit handlers of the parent).
@@ -75,6 +76,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -429,11 +431,17 @@ int sim_start_core(int core, sim_mode_t mode, sim_core_entry_t entry, void *arg)
         }
     } else {
         fflush(NULL); /* or the child would print the parent's buffers too */
+        pid_t parent = getpid();
         pid_t pid = fork();
         if (pid < 0) {
             goto fail;
         }
         if (pid == 0) {
+            /* The core dies with its parent (killed, crashed, timed out);
+             * if the parent died before prctl, getppid() shows it. */
+            if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) {
+                _exit(127);
+            }
             process_core_main(core, entry, arg);
         }
         r->pid = pid;

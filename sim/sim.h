@@ -52,7 +52,9 @@ void sim_deinit(void);
 
 /* Start core `core` (ESP_AMP_CORE_MAIN or _SUB) running entry(arg). Inside,
  * the core has its own mapping of the region and its own library state.
- * 0 or -1 (already running, bad id). */
+ * A SIM_PROCESS core is killed (SIGKILL) when the thread that started it
+ * ends, so no core outlives a killed or crashed test. 0 or -1 (already
+ * running, bad id). */
 int sim_start_core(int core, sim_mode_t mode, sim_core_entry_t entry,
                    void *arg);
 
