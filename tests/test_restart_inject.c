@@ -686,3 +686,172 @@ Test(inject, sub_write_landing_after_a_main_restart_is_wiped_by_the_first_join)
     printf("inject: sub-core writes landed after a main restart: %ld\n", runs);
     fflush(stdout);
 }
+
+/* BUG (library, open): send and create_message check the size against the
+ * current binding (tx_fits) BEFORE their critical section; the link check
+ * inside the section may then rebind the sub core to a new main core's
+ * pair with a smaller item size. send then copies data_len bytes into the
+ * smaller buffer - past its end, into the next buffers or past the pair
+ * block (up to ~64 KB with a 4 x 65532 -> 64 x 12 change) - and
+ * create_message returns a buffer smaller than asked for and writes the
+ * larger size into its header. Expected: a size checked against the ring
+ * the data goes into (TOO_BIG, or LINK_DOWN), no byte written past the
+ * buffer. */
+Test(inject, send_after_a_restart_to_a_smaller_item_writes_no_further)
+{
+    fresh();
+    tu_sub();
+    uint16_t big = esp_amp_rpmsg_get_max_size(&T.p.sub); /* 24 (4 x 32) */
+    /* The main core restarts with 64 x 12 items (4 payload bytes). */
+    T.y = ESP_AMP_CORE_MAIN;
+    T.geo = (geo_t){ 64, 12 };
+    restart_thread(NULL);
+    cr_assert_eq(T.helper_err[0], 0, "%s", T.helper_err);
+    tu_sub();
+    uint8_t data[64];
+    memset(data, 0xa5, sizeof(data));
+    esp_amp_clear_last_error();
+    int rc = esp_amp_rpmsg_send(&T.p.sub, &T.se, EPT_M, data, big);
+    esp_amp_err_t err = esp_amp_get_last_error();
+    uint16_t now_max = esp_amp_rpmsg_get_max_size(&T.p.sub);
+    /* Bytes past the first buffer of the sub's send ring (its 2nd
+     * buffer's header and payload): zero since the block was allocated. */
+    const uint8_t *next = T.p.sub.tx_queue->buf + T.p.sub.tx_queue->max_item_size;
+    int dirty = 0;
+    for (int i = 0; i < 12; i++) {
+        dirty += next[i] == 0xa5;
+    }
+    cr_expect_eq(dirty, 0, "send of %u bytes after the sub core rebound to "
+                 "items of %u payload bytes (rc %d, %s) wrote %d bytes into "
+                 "the next buffer", big, now_max, rc, esp_amp_err_name(err),
+                 dirty);
+    cr_expect(rc != 0 && (err == ESP_AMP_ERR_TOO_BIG ||
+                          err == ESP_AMP_ERR_LINK_DOWN),
+              "send of %u bytes into %u-byte payloads: rc %d %s", big,
+              now_max, rc, esp_amp_err_name(err));
+
+    /* create_message: the same, through the buffer it returns. */
+    fresh();
+    tu_sub();
+    T.geo = (geo_t){ 64, 12 };
+    restart_thread(NULL);
+    cr_assert_eq(T.helper_err[0], 0, "%s", T.helper_err);
+    tu_sub();
+    void *p = esp_amp_rpmsg_create_message(&T.p.sub, big, 0);
+    now_max = esp_amp_rpmsg_get_max_size(&T.p.sub);
+    cr_expect(p == NULL || now_max >= big,
+              "create_message(%u) returned a buffer with room for %u bytes",
+              big, now_max);
+}
+
+/* ---- D3: software-interrupt handlers that delete handlers ------------- */
+
+#define SRC SW_INTR_ID_5
+static int calls[8];
+static int order[32], norder;
+
+static void rec(int who)
+{
+    calls[who]++;
+    if (norder < 32) {
+        order[norder++] = who;
+    }
+}
+static int h0(void *a) { (void)a; rec(0); return 0; }
+static int h1(void *a) { (void)a; rec(1); return 0; }
+static int h2(void *a) { (void)a; rec(2); return 0; }
+static int h3(void *a) { (void)a; rec(3); return 0; }
+static int h_other(void *a) { (void)a; rec(7); return 0; }
+/* Deletes the handler given as its argument (itself, or another; on a
+ * later trigger that one may be gone already). */
+static int h_del(void *a)
+{
+    rec(4);
+    (void)esp_amp_sw_intr_delete_handler(SRC, (esp_amp_sw_intr_handler_t)a);
+    return 0;
+}
+/* Deletes itself and re-registers itself (moves to the end). */
+static int h_readd(void *a)
+{
+    (void)a;
+    rec(5);
+    cr_assert_eq(esp_amp_sw_intr_delete_handler(SRC, h_readd), 0);
+    cr_assert_eq(esp_amp_sw_intr_add_handler(SRC, h_readd, NULL), 0);
+    return 0;
+}
+
+static void trigger(void)
+{
+    memset(calls, 0, sizeof(calls));
+    norder = 0;
+    cr_assert_eq(esp_amp_sw_intr_trigger_self(SRC), 0);
+}
+
+typedef struct {
+    const char *name;
+    esp_amp_sw_intr_handler_t fn[5];
+    void *arg[5];
+    int expect1[8], expect2[8]; /* calls per handler, 1st and 2nd trigger */
+} d3_case_t;
+
+Test(sw_intr, a_handler_deleting_itself_or_a_neighbour_skips_no_other,
+     .init = tu_setup, .fini = tu_teardown)
+{
+    const d3_case_t cases[] = {
+        { "self-delete in the middle", { h0, h_del, h2, h3 },
+          { 0, (void *)h_del, 0, 0 },
+          { 1, 0, 1, 1, 1 }, { 1, 0, 1, 1, 0 } },
+        { "self-delete first", { h_del, h1, h2 }, { (void *)h_del, 0, 0 },
+          { 0, 1, 1, 0, 1 }, { 0, 1, 1, 0, 0 } },
+        { "self-delete last", { h0, h1, h_del }, { 0, 0, (void *)h_del },
+          { 1, 1, 0, 0, 1 }, { 1, 1, 0, 0, 0 } },
+        { "deletes the handler before it", { h0, h_del, h2, h3 },
+          { 0, (void *)h0, 0, 0 },
+          { 1, 0, 1, 1, 1 }, { 0, 0, 1, 1, 1 } },
+        { "deletes the handler after it", { h0, h_del, h2, h3 },
+          { 0, (void *)h2, 0, 0 },
+          { 1, 0, 0, 1, 1 }, { 1, 0, 0, 1, 1 } },
+        { "self-delete with another source between", { h0, h_other, h_del, h3 },
+          { 0, 0, (void *)h_del, 0 },
+          { 1, 0, 0, 1, 1, 0, 0, 0 }, { 1, 0, 0, 1, 0, 0, 0, 0 } },
+    };
+    for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        const d3_case_t *k = &cases[c];
+        tu_main();
+        cr_assert_eq(esp_amp_init(), 0);
+        for (int i = 0; i < 5 && k->fn[i] != NULL; i++) {
+            cr_assert_eq(esp_amp_sw_intr_add_handler(
+                             k->fn[i] == h_other ? SW_INTR_ID_6 : SRC,
+                             k->fn[i], k->arg[i]), 0);
+        }
+        for (int round = 0; round < 2; round++) {
+            trigger();
+            const int *e = round ? k->expect2 : k->expect1;
+            for (int h = 0; h < 8; h++) {
+                cr_assert_eq(calls[h], e[h], "%s, trigger %d: handler %d ran "
+                             "%d times, expected %d", k->name, round + 1, h,
+                             calls[h], e[h]);
+            }
+        }
+    }
+}
+
+/* BUG (library, open, minor): a handler that deletes and re-registers
+ * itself (moving to the end of the table) is called a second time in the
+ * same dispatch: the walk re-reads the count and reaches it again. Expected:
+ * once per trigger, like every other handler. */
+Test(sw_intr, a_handler_re_registering_itself_runs_once_per_trigger,
+     .init = tu_setup, .fini = tu_teardown)
+{
+    tu_main();
+    cr_assert_eq(esp_amp_sw_intr_add_handler(SRC, h0, NULL), 0);
+    cr_assert_eq(esp_amp_sw_intr_add_handler(SRC, h_readd, NULL), 0);
+    cr_assert_eq(esp_amp_sw_intr_add_handler(SRC, h2, NULL), 0);
+    for (int round = 0; round < 3; round++) {
+        trigger();
+        cr_expect_eq(calls[0], 1, "trigger %d", round + 1);
+        cr_expect_eq(calls[2], 1, "trigger %d", round + 1);
+        cr_expect_eq(calls[5], 1, "trigger %d: the re-registering handler "
+                     "ran %d times", round + 1, calls[5]);
+    }
+}
