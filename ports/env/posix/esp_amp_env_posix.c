@@ -6,6 +6,9 @@
  *   s_in_isr       1 while the ISR runs
  *   s_irq_pending  1 when an interrupt arrived and its ISR has not run yet
  *   s_pending_isr  the function to run for it
+ *   s_hook         test hook called inside every critical section, at its
+ *                  entry and before its exit (tests only; see
+ *                  esp_amp_env_posix_set_critical_hook in the port header)
  * The signal handler (sim/sim.c) calls esp_amp_env_posix_interrupt(). If the
  * thread is inside a critical section or an ISR, that only records the
  * interrupt; otherwise it runs the ISR at once. The outermost exit_critical
@@ -30,6 +33,19 @@ static _Thread_local atomic_int s_irq_off;
 static _Thread_local atomic_int s_in_isr;
 static _Thread_local atomic_int s_irq_pending;
 static _Thread_local _Atomic(esp_amp_env_posix_isr_t) s_pending_isr;
+/* Test hook (esp_amp_env_posix_set_critical_hook): per thread. */
+static _Thread_local esp_amp_env_posix_critical_hook_t s_hook;
+static _Thread_local void *s_hook_arg;
+static _Thread_local int s_in_hook;
+
+static void call_hook(bool entering, int depth)
+{
+    if (s_hook != NULL && !s_in_hook) {
+        s_in_hook = 1;
+        s_hook(s_hook_arg, entering, depth);
+        s_in_hook = 0;
+    }
+}
 
 #define LOAD(v) atomic_load_explicit(&(v), memory_order_relaxed)
 #define STORE(v, x) atomic_store_explicit(&(v), (x), memory_order_relaxed)
@@ -60,8 +76,13 @@ static void run_pending(void)
 
 void esp_amp_env_enter_critical(void)
 {
-    STORE(s_irq_off, LOAD(s_irq_off) + 1);
+    int n = LOAD(s_irq_off) + 1;
+    STORE(s_irq_off, n);
     FENCE();
+    if (s_hook != NULL) {
+        call_hook(true, n);
+        FENCE();
+    }
 }
 
 void esp_amp_env_exit_critical(void)
@@ -70,6 +91,10 @@ void esp_amp_env_exit_critical(void)
     int n = LOAD(s_irq_off);
     if (n <= 0) {
         return; /* unbalanced exit: ignored */
+    }
+    if (s_hook != NULL) {
+        call_hook(false, n);
+        FENCE();
     }
     STORE(s_irq_off, n - 1);
     FENCE();
@@ -106,8 +131,21 @@ bool esp_amp_env_posix_irq_masked(void)
     return LOAD(s_irq_off) != 0 || LOAD(s_in_isr) != 0;
 }
 
+void esp_amp_env_posix_set_critical_hook(esp_amp_env_posix_critical_hook_t fn,
+                                         void *arg)
+{
+    s_hook = NULL;
+    FENCE();
+    s_hook_arg = arg;
+    FENCE();
+    s_hook = fn;
+}
+
 void esp_amp_env_posix_reset(void)
 {
+    s_hook = NULL;
+    s_hook_arg = NULL;
+    s_in_hook = 0;
     STORE(s_irq_off, 0);
     STORE(s_in_isr, 0);
     STORE(s_irq_pending, 0);

@@ -42,6 +42,21 @@ bool esp_amp_env_posix_irq_pending(void);
 /* True inside a critical section or an ISR of the calling thread. */
 bool esp_amp_env_posix_irq_masked(void);
 
+/* TEST HOOK, for tests only (no library code calls it). fn(arg, true,
+ * depth) is called on the calling thread right after each
+ * esp_amp_env_enter_critical() raised the nesting to `depth`, and
+ * fn(arg, false, depth) right before each esp_amp_env_exit_critical() lowers
+ * it from `depth`: both inside the critical section, where the library does
+ * its link check and ring operation. A test uses it to run something at
+ * that instant - typically the other core, on another thread, which a
+ * critical section never stops on a chip. Per thread; not re-entered
+ * (critical sections inside fn are not reported); NULL removes it; a new
+ * process core starts without one. */
+typedef void (*esp_amp_env_posix_critical_hook_t)(void *arg, bool entering,
+                                                  int depth);
+void esp_amp_env_posix_set_critical_hook(esp_amp_env_posix_critical_hook_t fn,
+                                         void *arg);
+
 /* Forget the calling thread's nesting, ISR and pending state. For a freshly
  * forked child, which inherits the forking thread's state. */
 void esp_amp_env_posix_reset(void);
