@@ -301,14 +301,29 @@ uint16_t esp_amp_rpmsg_get_max_size(esp_amp_rpmsg_dev_t *rpmsg_dev)
     return (uint16_t)(rpmsg_dev->tx_queue->max_item_size - HDR);
 }
 
-/* Inside the critical section: take a free tx buffer (after the link
- * check). Its index, or minus the reason. */
-static int32_t tx_take(esp_amp_rpmsg_dev_t *dev)
+/* A payload of `len` bytes fits a buffer of this device. Checked after
+ * the link check, inside the critical section: the check may have bound
+ * the device to a new geometry. */
+static bool tx_fits(esp_amp_rpmsg_dev_t *dev, uint32_t len)
+{
+    if (len > (uint32_t)(dev->tx_queue->max_item_size - HDR)) {
+        STAT_INC(dev, tx_too_big);
+        return false;
+    }
+    return true;
+}
+
+/* Inside the critical section: take a free tx buffer for `nbytes` of
+ * payload (after the link check). Its index, or minus the reason. */
+static int32_t tx_take(esp_amp_rpmsg_dev_t *dev, uint32_t nbytes)
 {
     esp_amp_queue_t *q = dev->tx_queue;
     esp_amp_err_t err = esp_amp_link_ready(dev);
     if (err != ESP_AMP_OK) {
         return -(int32_t)err;
+    }
+    if (!tx_fits(dev, nbytes)) {
+        return -(int32_t)ESP_AMP_ERR_TOO_BIG;
     }
     uint16_t len;
     int32_t i = ring_take(q, false, &len);
@@ -342,27 +357,14 @@ static void tx_put(esp_amp_rpmsg_dev_t *dev, int32_t i, uint16_t src,
     esp_amp_link_kick(dev);
 }
 
-/* A payload of `len` bytes fits a buffer of this device. */
-static bool tx_fits(esp_amp_rpmsg_dev_t *dev, uint32_t len)
-{
-    if (len > (uint32_t)(dev->tx_queue->max_item_size - HDR)) {
-        STAT_INC(dev, tx_too_big);
-        return false;
-    }
-    return true;
-}
-
 void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
                                    uint32_t nbytes, uint16_t flags)
 {
     if (!dev_ready(rpmsg_dev)) {
         return esp_amp_fail_null(ESP_AMP_ERR_INVALID_ARG);
     }
-    if (!tx_fits(rpmsg_dev, nbytes)) {
-        return esp_amp_fail_null(ESP_AMP_ERR_TOO_BIG);
-    }
     esp_amp_env_enter_critical();
-    int32_t i = tx_take(rpmsg_dev);
+    int32_t i = tx_take(rpmsg_dev, nbytes);
     esp_amp_env_exit_critical();
     if (i < 0) {
         return esp_amp_fail_null((esp_amp_err_t)-i);
@@ -382,9 +384,6 @@ int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (!dev_ready(rpmsg_dev) || ept == NULL || data == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    if (!tx_fits(rpmsg_dev, data_len)) {
-        return esp_amp_fail(ESP_AMP_ERR_TOO_BIG);
-    }
     esp_amp_env_enter_critical();
     /* Only a buffer this core holds in the current session is written: a
      * buffer created before the peer restarted is refused. */
@@ -392,6 +391,8 @@ int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
     int32_t i = ring_index_of_held(rpmsg_dev->tx_queue, data, HDR);
     esp_amp_rpmsg_head_t *h = tx_head(rpmsg_dev->tx_queue, i < 0 ? 0 : i);
     if (err != ESP_AMP_OK) {
+    } else if (!tx_fits(rpmsg_dev, data_len)) {
+        err = ESP_AMP_ERR_TOO_BIG;
     } else if (i < 0) {
         STAT_INC(rpmsg_dev, bad_ptr);
         err = ESP_AMP_ERR_NOT_OWNED;
@@ -416,11 +417,8 @@ int esp_amp_rpmsg_send(esp_amp_rpmsg_dev_t *rpmsg_dev, esp_amp_rpmsg_ept_t *ept,
         (data == NULL && data_len != 0)) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    if (!tx_fits(rpmsg_dev, data_len)) {
-        return esp_amp_fail(ESP_AMP_ERR_TOO_BIG);
-    }
     esp_amp_env_enter_critical();
-    int32_t i = tx_take(rpmsg_dev);
+    int32_t i = tx_take(rpmsg_dev, data_len);
     if (i >= 0) {
         esp_amp_rpmsg_head_t *h = tx_head(rpmsg_dev->tx_queue, i);
         esp_amp_copy(h + 1, data, data_len);

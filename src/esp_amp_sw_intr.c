@@ -128,10 +128,13 @@ void esp_amp_sw_intr_dispatch(void)
             id++;
         }
         bits &= ~(1u << id);
-        /* Walk by index, re-reading the count: a handler may delete itself
-         * or another one. Step on only if the slot still holds the handler
-         * just called; otherwise the next one has moved into it. */
-        for (unsigned i = 0; i < st->sw_intr_count;) {
+        /* Walk the handlers that were there when the pass began (n), by
+         * index: a handler may delete itself or another one. Step on only
+         * if the slot still holds the handler just called; otherwise the
+         * next one has moved into it and one fewer is left. Handlers added
+         * meanwhile wait for the next trigger. */
+        unsigned n = st->sw_intr_count;
+        for (unsigned i = 0; i < n && i < st->sw_intr_count;) {
             esp_amp_sw_intr_slot_t s = st->sw_intr[i];
             if (s.id == id) {
                 s.fn(s.arg);
@@ -139,6 +142,8 @@ void esp_amp_sw_intr_dispatch(void)
             if (i < st->sw_intr_count && st->sw_intr[i].fn == s.fn &&
                 st->sw_intr[i].arg == s.arg && st->sw_intr[i].id == s.id) {
                 i++;
+            } else {
+                n--;
             }
         }
     }
