@@ -343,6 +343,9 @@ static int lib_core(void *arg)
         if (atomic_load(&g_ctl->sub_ready) != 1u) {
             return 2;
         }
+        /* The rings are used once the sub core has joined. */
+        SPIN_UNTIL(esp_amp_rpmsg_get_link_state(&g_dev) == ESP_AMP_LINK_UP,
+                   deadline, "link up");
         rc = g_t->kind == T_LIB_RTT ? main_rtt(deadline) : main_stream(deadline);
         save_stats();
         atomic_store_explicit(&g_ctl->stop, 1u, memory_order_release);
