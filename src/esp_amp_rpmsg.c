@@ -163,7 +163,7 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
     if (!dev_ready(rpmsg_dev)) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    rx_msg_t m;
+    rx_msg_t m = {.cb = NULL};
     esp_amp_err_t err = ESP_AMP_ERR_BUSY;
     esp_amp_env_enter_critical();
     if (!rx_busy(rpmsg_dev)) {
