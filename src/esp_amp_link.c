@@ -289,6 +289,8 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
               poll);
     queues_bind(rpmsg_dev, pair, len, item);
     rpmsg_dev->session = region_session();
+    /* The main core formatted this session: nothing to watch. */
+    rpmsg_dev->session_word = &rpmsg_dev->session;
     rpmsg_dev->link = ESP_AMP_LINK_JOINING;
     /* A sub core of an earlier session learns of the restart now. */
     (void)esp_amp_sw_intr_trigger(SW_INTR_RESERVED_ID_RPMSG);
