@@ -3,11 +3,12 @@
 #   make test        every test: unit, stress, sanitizers, valgrind, fuzz,
 #                    RISC-V target under QEMU, Cortex-M build, benchmark
 #   make bench       the benchmark table (about 2 minutes)
-#   make size        RISC-V code size of the core, per layer
+#   make size        RISC-V code size of the core, per layer and per option
+#   make readme-tables  run size and bench, rewrite the README's figures
 JOBS ?= $(shell nproc)
 CONFIGURE = @cmake -S . -B $(1) -DCMAKE_BUILD_TYPE=$(2) >/dev/null
 
-.PHONY: all build demo test bench bench-quick size clean
+.PHONY: all build demo test bench bench-quick size readme-tables clean
 
 all: build
 
@@ -35,6 +36,9 @@ bench bench-quick:
 size:
 	@scripts/install-deps.sh target
 	@scripts/size-report.sh
+
+readme-tables: bench
+	@scripts/readme-tables.py
 
 clean:
 	rm -rf build build-*
