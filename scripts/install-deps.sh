@@ -5,7 +5,7 @@ set -eu
 want="cmake make gcc pkg-config"
 case "${1:-build}" in
   build) ;;
-  test) want="$want clang libclang-rt-14-dev libcriterion-dev valgrind" ;;
+  test) want="$want clang libclang-rt-14-dev libcriterion-dev valgrind spin" ;;
   target) want="$want gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc" ;;
   *) echo "usage: $0 build|test|target" >&2; exit 2 ;;
 esac

@@ -39,6 +39,7 @@ stage valgrind-demo $VG ./build/rpmsg_send_recv --rounds 4
 stage valgrind-stress $VG ./build/tests/stress_rpmsg --messages 100000 --sub-intr
 
 # 5. Fuzzers, briefly (their own script), the RISC-V target, the benchmark.
+stage spin scripts/spin-check.sh
 [ -x scripts/fuzz.sh ] && stage fuzz scripts/fuzz.sh --quick
 [ -x scripts/target-test.sh ] && stage target scripts/target-test.sh
 [ -x scripts/freertos-test.sh ] && stage freertos scripts/freertos-test.sh
