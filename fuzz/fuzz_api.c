@@ -181,9 +181,10 @@ static void check_core(int core)
     }
     fz_check_queue(core, C->dev.rx_queue, "rx");
     fz_check_queue(core, C->dev.tx_queue, "tx");
-    FZ_CHECK(C->nrx <= C->dev.rx_queue->size && C->ntx <= C->dev.tx_queue->size,
+    FZ_CHECK((uint32_t)C->nrx <= fz_qlen(C->dev.rx_queue) &&
+                 (uint32_t)C->ntx <= fz_qlen(C->dev.tx_queue),
              "core %d application holds %d rx / %d tx of %u", core, C->nrx,
-             C->ntx, C->dev.rx_queue->size);
+             C->ntx, fz_qlen(C->dev.rx_queue));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -214,7 +215,7 @@ static int ept_cb(void *data, uint16_t len, uint16_t src, void *arg)
     uint32_t off = fz_off(core, p - FZ_HDR);
     FZ_CHECK(!held_anywhere(off),
              "core %d got buffer %u that an application holds", core, off);
-    FZ_CHECK(C->nrx < C->dev.rx_queue->size,
+    FZ_CHECK((uint32_t)C->nrx < fz_qlen(C->dev.rx_queue),
              "core %d: a delivery beyond the ring length", core);
     fz_fifo_t *f = &S.fifo[core ^ 1];
     fz_msg_t *m = fz_fifo_front(f);
@@ -605,7 +606,7 @@ static void step(int core, uint8_t op)
                          C->ntx > 0 || S.fifo[core].n > 0 ||
                          S.fifo[core].overflow || S.c[core ^ 1].nrx > 0 ||
                          S.c[core ^ 1].n_in_cb > 0 ||
-                         dev->tx_queue->size == 0,
+                         fz_qlen(dev->tx_queue) == 0,
                      "core %d: NO_BUF but no buffer is in use", core);
             break;
         }
@@ -615,7 +616,7 @@ static void step(int core, uint8_t op)
         FZ_CHECK(!held_anywhere(off),
                  "core %d create_message gave buffer %u that an application "
                  "holds", core, off);
-        FZ_CHECK(C->ntx < dev->tx_queue->size, "more created than the ring");
+        FZ_CHECK((uint32_t)C->ntx < fz_qlen(dev->tx_queue), "more created than the ring");
         FZ_TRACE("  [%s] created buf %u (%u bytes)\n", core ? "sub" : "main",
                  off, n);
         C->tx[C->ntx++] = (hold_t){ p, off, (uint16_t)n, false };
@@ -758,12 +759,12 @@ static void finish(void)
         unsigned n = 0;
         while (esp_amp_rpmsg_create_message(&C->dev, 0, 0) != NULL) {
             n++;
-            FZ_CHECK(n <= C->dev.tx_queue->size, "more than the ring");
+            FZ_CHECK(n <= fz_qlen(C->dev.tx_queue), "more than the ring");
         }
-        FZ_CHECK(n == C->dev.tx_queue->size &&
+        FZ_CHECK(n == fz_qlen(C->dev.tx_queue) &&
                      esp_amp_get_last_error() == ESP_AMP_ERR_NO_BUF,
                  "core %d leaked: %u of %u tx buffers free (%s)", core, n,
-                 C->dev.tx_queue->size,
+                 fz_qlen(C->dev.tx_queue),
                  esp_amp_err_name(esp_amp_get_last_error()));
     }
 }

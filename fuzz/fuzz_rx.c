@@ -227,9 +227,9 @@ static void check_geometry(void)
     }
 }
 
-static int count_held(hold_t *h, int n, int k)
+static uint32_t count_held(hold_t *h, int n, int k)
 {
-    int c = 0;
+    uint32_t c = 0;
     for (int i = 0; i < n; i++) {
         c += h[i].dev == k;
     }
@@ -332,9 +332,9 @@ static int ept_cb(void *data, uint16_t len, uint16_t src, void *arg)
              q->max_item_size);
     FZ_CHECK(!app_holds(S.rx, S.nrx, p) && !app_holds(S.tx, S.ntx, p),
              "buffer %p delivered while the application holds it", data);
-    FZ_CHECK(count_held(S.rx, S.nrx, k) < q->size,
-             "%d buffers held on a ring of %u, and one more delivered",
-             count_held(S.rx, S.nrx, k), q->size);
+    FZ_CHECK(count_held(S.rx, S.nrx, k) < fz_qlen(q),
+             "%u buffers held on a ring of %u, and one more delivered",
+             count_held(S.rx, S.nrx, k), fz_qlen(q));
     volatile uint8_t sink = 0;
     for (uint16_t i = 0; i < len; i++) {
         sink ^= p[i];
@@ -1092,7 +1092,7 @@ static void local_op(uint8_t op)
                  "create_message gave %p, not a tx buffer + 8", (void *)p);
         FZ_CHECK(!app_holds(S.tx, S.ntx, p) && !app_holds(S.rx, S.nrx, p),
                  "create_message gave a buffer the application holds");
-        FZ_CHECK(count_held(S.tx, S.ntx, k) < q->size,
+        FZ_CHECK(count_held(S.tx, S.ntx, k) < fz_qlen(q),
                  "more created buffers than the ring has");
         if (S.ntx < MAX_HOLD) {
             S.tx[S.ntx++] = (hold_t){ p, k, L->epoch, (uint16_t)n, false };
@@ -1356,10 +1356,10 @@ static void finish_sync(void)
     unsigned n = 0;
     while (esp_amp_rpmsg_create_message(&A->dev, 0, 0) != NULL) {
         n++;
-        FZ_CHECK(n <= A->dev.tx_queue->size, "more buffers than the ring");
+        FZ_CHECK(n <= fz_qlen(A->dev.tx_queue), "more buffers than the ring");
     }
-    FZ_CHECK(n == A->dev.tx_queue->size, "leak: %u of %u tx buffers free", n,
-             A->dev.tx_queue->size);
+    FZ_CHECK(n == fz_qlen(A->dev.tx_queue), "leak: %u of %u tx buffers free", n,
+             fz_qlen(A->dev.tx_queue));
     int r = rx_ring();
     for (uint16_t c = S.p_sent; c != (uint16_t)(S.p_sent + S.a_len); c++) {
         FZ_CHECK(a_desc(r, c)->flags == freed_flags(!wrap_of(c, S.a_len)),
@@ -1464,8 +1464,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             S.sync = false; /* too much in flight to follow */
         }
         check_geometry();
-        FZ_CHECK(count_held(S.rx, S.nrx, DEV_A) <= S.d[DEV_A].dev.rx_queue->size &&
-                     count_held(S.tx, S.ntx, DEV_A) <= S.d[DEV_A].dev.tx_queue->size,
+        FZ_CHECK(count_held(S.rx, S.nrx, DEV_A) <= fz_qlen(S.d[DEV_A].dev.rx_queue) &&
+                     count_held(S.tx, S.ntx, DEV_A) <= fz_qlen(S.d[DEV_A].dev.tx_queue),
                  "application holds more buffers than the rings have");
     }
     if (S.sync) {
