@@ -261,6 +261,25 @@ static inline void fz_check_queue(int core, const esp_amp_queue_t *q,
              len);
 }
 
+/* The device's rings: what `held` marks is exactly what the counters say
+ * this core holds (head - tail). A sub core that noticed a restart forgets
+ * its buffers (bitmap cleared) and keeps its counters until it binds again:
+ * not checked while its link is DOWN. */
+static inline void fz_check_dev_held(const esp_amp_rpmsg_dev_t *dev,
+                                     const char *what)
+{
+    if (dev->rx_queue == NULL || (!dev->main_core && dev->link == ESP_AMP_LINK_DOWN)) {
+        return;
+    }
+    const esp_amp_queue_t *q[2] = { dev->rx_queue, dev->tx_queue };
+    for (int i = 0; i < 2; i++) {
+        FZ_CHECK(fz_held_bits(q[i]) == (uint16_t)(q[i]->head - q[i]->tail),
+                 "%s %s: %u buffers marked held, counters say %u", what,
+                 i ? "tx" : "rx", fz_held_bits(q[i]),
+                 (uint16_t)(q[i]->head - q[i]->tail));
+    }
+}
+
 /* Is p exactly the start of one of q's buffers (plus `skip` bytes)? */
 static inline bool fz_is_buffer(const esp_amp_queue_t *q, const void *p,
                                 uint32_t skip)
