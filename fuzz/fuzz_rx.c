@@ -1217,9 +1217,13 @@ static void local_op(uint8_t op)
         fz_check_queue(S.local, q, "tx after create");
         /* The buffer has room for what was asked, in the geometry the
          * device is bound to now (it may have rebound during the call). */
-        FZ_CHECK(n + FZ_HDR <= q->max_item_size,
-                 "create_message(%u) gave a buffer of %u bytes (payload %u)",
-                 n, q->max_item_size, q->max_item_size - FZ_HDR);
+        if (n + FZ_HDR > q->max_item_size) {
+            FZ_CHECK(fz_known_open("BUG-CREATE-REBIND"),
+                     "create_message(%u) gave a buffer of %u bytes (payload "
+                     "%u)", n, q->max_item_size,
+                     q->max_item_size - FZ_HDR);
+            n = q->max_item_size - FZ_HDR; /* write no more than fits */
+        }
         FZ_CHECK(fz_is_buffer(q, p, FZ_HDR),
                  "create_message gave %p, not a tx buffer + 8", (void *)p);
         FZ_CHECK(!app_holds(S.tx, S.ntx, p) && !app_holds(S.rx, S.nrx, p),
@@ -1316,10 +1320,16 @@ static void local_op(uint8_t op)
                        L->epoch == epoch),
                      "send: CORRUPT while the peer was honest");
         }
-        FZ_CHECK(rc != 0 || len + FZ_HDR <= dev->tx_queue->max_item_size,
-                 "send of %u bytes succeeded into buffers of %u bytes "
-                 "(payload %u)", len, dev->tx_queue->max_item_size,
-                 dev->tx_queue->max_item_size - FZ_HDR);
+        if (rc == 0 && len + FZ_HDR > dev->tx_queue->max_item_size) {
+            FZ_CHECK(fz_known_open("BUG-SEND-REBIND"),
+                     "send of %u bytes succeeded into buffers of %u bytes "
+                     "(payload %u)", len, dev->tx_queue->max_item_size,
+                     dev->tx_queue->max_item_size - FZ_HDR);
+            /* The copy ran past the buffer: a stray write anywhere. */
+            S.sync = false;
+            S.b_dirty = true;
+            break;
+        }
         if (rc == 0 && k == DEV_A && S.sync) {
             fz_fifo_push(&S.to_peer,
                       (fz_msg_t){ seq, S.ept[j].addr, dst, len, UINT32_MAX });
