@@ -804,8 +804,8 @@ static bool peer_recv(void)
 
 static void peer_free(uint8_t sel)
 {
-    if (S.p_nheld == 0 || !peer_link()) {
-        return;
+    if (!peer_link() || S.p_nheld == 0) {
+        return; /* (a rejoin in peer_link forgets what the peer held) */
     }
     int i = sel % S.p_nheld;
     uint32_t off = S.p_held[i];

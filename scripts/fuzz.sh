@@ -95,7 +95,7 @@ repro() {
       fail=1
       continue
     fi
-    out=$(timeout 60 "./$BUILD/fuzz/$name" -timeout=5 "$f" 2>&1)
+    out=$(env -u FUZZ_KNOWN_OPEN timeout 60 "./$BUILD/fuzz/$name" -timeout=5 "$f" 2>&1)
     rc=$?
     if [ $rc -ne 0 ] || echo "$out" | grep -qE 'FUZZ INVARIANT|ERROR: '; then
       if [ $open = 1 ]; then
