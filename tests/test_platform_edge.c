@@ -40,9 +40,19 @@ static uint32_t s_size;
 static int s_core = ESP_AMP_CORE_MAIN;
 static void (*s_isr)(void);
 static int s_rung[2];
+/* Set: the next shm_size call first moves the region's session on, as a
+ * main core that restarts and formats at that moment would. */
+static int s_bump_session;
 
 void *esp_amp_platform_shm_base(void) { return s_base; }
-uint32_t esp_amp_platform_shm_size(void) { return s_size; }
+uint32_t esp_amp_platform_shm_size(void)
+{
+    if (s_bump_session) {
+        s_bump_session = 0;
+        ((esp_amp_shm_header_t *)s_base)->session++;
+    }
+    return s_size;
+}
 int esp_amp_platform_core_id(void) { return s_core; }
 void esp_amp_platform_set_doorbell_handler(void (*isr)(void)) { s_isr = isr; }
 uint32_t esp_amp_platform_get_time_ms(void) { return 0; }
@@ -226,6 +236,51 @@ static void region_of_4_gib(void)
 #endif
 }
 
+/* A newer main core formats while the sub core joins: its first-join
+ * request may have landed after the format, so it does not go UP; its
+ * next link check binds to the new session and asks again. The format is
+ * injected through the port, between the sub core's read of the session
+ * and its request. */
+static void first_join_races_a_main_restart(void)
+{
+    s_case = "a main restart during the sub's first join";
+    static esp_amp_rpmsg_dev_t m, sd;
+    static esp_amp_queue_t mvq[2], svq[2];
+    const uint16_t id = 0x0140;
+    memset(s_mem, 0, sizeof(s_mem));
+    use_region(s_mem, sizeof(s_mem));
+    CHECK(esp_amp_init() == 0);
+    CHECK(esp_amp_rpmsg_main_init_by_id(&m, mvq, 4, 32, false, true, id) == 0);
+    esp_amp_shm_vq_pair_t *pair = m.pair;
+    const esp_amp_shm_header_t *h = (const void *)s_mem;
+
+    /* In sub_init. */
+    s_core = ESP_AMP_CORE_SUB;
+    s_bump_session = 1;
+    CHECK(esp_amp_rpmsg_sub_init_by_id(&sd, svq, false, true, id) == 0);
+    CHECK(s_bump_session == 0);
+    CHECK(pair->ctl[0].join == 1);
+    CHECK(sd.link == ESP_AMP_LINK_DOWN);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_rpmsg_create_message(&sd, 4, ESP_AMP_RPMSG_DATA_DEFAULT) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_LINK_DOWN);
+    CHECK(sd.session == h->session);        /* bound to the new session now */
+    CHECK(sd.link == ESP_AMP_LINK_JOINING);
+    CHECK(pair->ctl[0].join == 2);
+
+    /* In a later link check: the main core formatted (join words 0, new
+     * session) and formats again while the sub core joins. */
+    pair->ctl[0].join = 0;
+    pair->ctl[1].join = 0;
+    ((esp_amp_shm_header_t *)s_mem)->session++;
+    s_bump_session = 1;
+    CHECK(esp_amp_rpmsg_get_link_state(&sd) == ESP_AMP_LINK_DOWN);
+    CHECK(s_bump_session == 0);
+    CHECK(pair->ctl[0].join == 1);
+    CHECK(esp_amp_rpmsg_get_link_state(&sd) == ESP_AMP_LINK_JOINING);
+    CHECK(pair->ctl[0].join == 2);
+}
+
 /* Each case in a child process: a crash is reported, and the other cases
  * still run. */
 static int run(void (*fn)(void), const char *name)
@@ -257,6 +312,7 @@ int main(void)
         { alloc_before_init, "alloc_before_init" },
         { region_not_line_multiple, "region_not_line_multiple" },
         { region_of_4_gib, "region_of_4_gib" },
+        { first_join_races_a_main_restart, "first_join_races_a_main_restart" },
     };
     int failed = 0;
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
