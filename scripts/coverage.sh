@@ -63,7 +63,7 @@ for n, raw in enumerate(open(sys.argv[2]), 1):
     line = raw.strip()
     if not line or line.startswith('#'):
         continue
-    f = [x.strip() for x in line.split('|')]
+    f = [x.strip() for x in line.split(' | ')]
     if len(f) != 4 or not f[3]:
         bad.append(f"{sys.argv[2]}:{n}: want 'file | snippet | branches | reason'")
         continue
