@@ -2,7 +2,7 @@
  * bench_main.c - rpmsg_bench: the RPMsg benchmark.
  *
  *   rpmsg_bench [--quick] [--json FILE] [--reps N] [--item BYTES]
- *               [--only rtt,stream,instr,mem] [--no-callgrind]
+ *               [--only rtt,stream,wake,instr,mem] [--no-callgrind]
  *               [--callgrind-prog PATH]
  *
  * Every figure is the median over repetitions of a per-trial p50 (per
@@ -37,6 +37,23 @@
 #ifndef BENCH_CALLGRIND_MSGS
 #define BENCH_CALLGRIND_MSGS "callgrind_msgs"
 #endif
+#ifndef BENCH_CALLGRIND_MSGS_O2
+#define BENCH_CALLGRIND_MSGS_O2 "callgrind_msgs_O2"
+#endif
+#ifndef BENCH_CALLGRIND_MSGS_OS
+#define BENCH_CALLGRIND_MSGS_OS "callgrind_msgs_Os"
+#endif
+#ifndef BENCH_CALLGRIND_OPT
+#define BENCH_CALLGRIND_OPT "build"
+#endif
+/* The instruction counts also come from these builds of callgrind_msgs
+ * (library and driver at -O2 and -Os, as firmware is built), printed
+ * beside the counts of this build's own flags. */
+#define CG_NALT 2
+static const char *const g_cg_alt_prog[CG_NALT] = {BENCH_CALLGRIND_MSGS_O2,
+                                                   BENCH_CALLGRIND_MSGS_OS};
+static const char *const g_cg_alt_opt[CG_NALT] = {"-O2", "-Os"};
+static bool g_cg_alt_ok[CG_NALT];
 
 /* ---- options ------------------------------------------------------------ */
 static struct {
@@ -47,7 +64,9 @@ static struct {
     bool callgrind;
     bool do_rtt, do_stream, do_instr, do_mem;
     const char *cg_prog;
-} opt = {false, NULL, 0, 256, true, true, true, true, true, BENCH_CALLGRIND_MSGS};
+    bool do_wake;
+} opt = {false, NULL, 0, 256, true, true, true, true, true, BENCH_CALLGRIND_MSGS,
+         true};
 
 /* ---- records (what the table and the JSON print) ------------------------ */
 #define MAX_REC 256
@@ -72,6 +91,8 @@ typedef struct {
     const trial_t *t;     /* parameters, NULL for non-trial figures       */
     trial_t tcopy;
     char note[64];
+    double alt[CG_NALT];  /* instr: the figure at g_cg_alt_opt[k]          */
+    bool has_alt;
 } record_t;
 
 static record_t g_rec[MAX_REC];
@@ -144,7 +165,13 @@ static void close_fds(void)
 
 static bool is_rtt(trial_kind_t k)
 {
-    return k != T_RING_STREAM && k != T_LIB_STREAM;
+    return k != T_RING_STREAM && k != T_LIB_STREAM && k != T_WAKE_STREAM;
+}
+
+static bool is_lib(trial_kind_t k)
+{
+    return k == T_LIB_RTT || k == T_LIB_STREAM || k == T_WAKE_LAT ||
+           k == T_WAKE_STREAM;
 }
 
 int bench_run_trial(const trial_t *t, trial_out_t *out)
@@ -155,6 +182,8 @@ int bench_run_trial(const trial_t *t, trial_out_t *out)
     int rc;
     if (t->kind == T_LIB_RTT || t->kind == T_LIB_STREAM) {
         rc = bench_lib_trial(t);
+    } else if (t->kind == T_WAKE_LAT || t->kind == T_WAKE_STREAM) {
+        rc = bench_wake_trial(t);
     } else {
         struct sigaction sa, old;
         if (t->kind == T_SIGNAL) {
@@ -379,7 +408,7 @@ static void run_group(group_t *g)
         if (stream) {
             rec->mbps = rec->p50 * it->t.size;   /* Mmsg/s * B = MB/s */
         }
-        if (it->t.kind == T_LIB_RTT || it->t.kind == T_LIB_STREAM) {
+        if (is_lib(it->t.kind)) {
             double d[MAX_REPS];
             memcpy(d, it->doorbells, sizeof(d));
             rec->doorbells = bench_median_d(d, (size_t)g->reps);
@@ -560,6 +589,41 @@ static void plan_stream(void)
     }
 }
 
+/* ---- waking a sender ----------------------------------------------------- */
+static void plan_wake(void)
+{
+    group_t *g = &g_grp;
+    memset(g, 0, sizeof(*g));
+    g->section = "wake";
+    g->title = "waking a sender (tick polling, doorbell)";
+    g->reps = reps_for(false);
+    trial_t t = mk(T_FUTEX, 0, 16, true, false, 1);
+    t.max_iter = opt.quick ? 40 : 1000;
+    g->kwake[0] = add_item(g, &t, BASE_KWAKE, BASE_NONE, "futex ping-pong");
+    t = mk(T_EVENTFD, 0, 16, true, false, 1);
+    g->kwake[1] = add_item(g, &t, BASE_KWAKE, BASE_NONE, "eventfd ping-pong");
+    t = mk(T_SIGNAL, 0, 16, true, false, 1);
+    int sig_i = add_item(g, &t, BASE_KWAKE, BASE_NONE, "signal ping-pong (sim)");
+    /* One wake-up per step of 20..1020 us plus the wake-up itself. */
+    t = mk(T_WAKE_LAT, 64, 16, false, false, 1);
+    t.dur_ms = opt.quick ? 10 : 150;
+    t.max_iter = opt.quick ? 8 : 400;
+    int tick = add_item(g, &t, sig_i, BASE_KWAKE,
+                        "free -> send, tick polling (1 ms)");
+    t.intr = true;
+    int db = add_item(g, &t, sig_i, tick, "free -> send, doorbell");
+    g->it[db].base[2] = BASE_KWAKE;
+    /* Steady traffic: the receiver keeps up, the sender rarely waits. */
+    trial_t s = mk(T_LIB_STREAM, 64, 16, false, false, 1);
+    int spin = add_item(g, &s, BASE_NONE, BASE_NONE,
+                        "64 B q=16 stream, spin retry");
+    s = mk(T_WAKE_STREAM, 64, 16, true, false, 1);
+    add_item(g, &s, spin, BASE_NONE, "64 B q=16 stream, doorbell wait");
+    s.spin_us = 2;
+    add_item(g, &s, spin, BASE_NONE, "64 B q=16 paced 2us, doorbell wait");
+    run_group(g);
+}
+
 /* ---- instructions per message ------------------------------------------ */
 static int plan_instr(void)
 {
@@ -589,18 +653,45 @@ static int plan_instr(void)
         fprintf(stderr, "rpmsg_bench: callgrind: %s\n", err);
         return -1;
     }
+    /* The same counts from the -O2 and -Os builds of the driver. */
+    static cg_result_t alt[CG_NALT];
+    for (int k = 0; k < CG_NALT; k++) {
+        g_cg_alt_ok[k] = false;
+        if (access(g_cg_alt_prog[k], X_OK) != 0) {
+            fprintf(stderr, "rpmsg_bench: %s not found: no %s column\n",
+                    g_cg_alt_prog[k], g_cg_alt_opt[k]);
+            continue;
+        }
+        rc = bench_callgrind(g_cg_alt_prog[k], n, opt.item, g_sizes, g_nsizes,
+                             &alt[k], err, sizeof(err));
+        if (rc != 0) {
+            fprintf(stderr, "rpmsg_bench: callgrind (%s): %s\n",
+                    g_cg_alt_opt[k], err);
+            return -1;
+        }
+        g_cg_alt_ok[k] = true;
+    }
     record_t *r;
+#define SET_ALT(field)                                                  \
+    do {                                                                \
+        r->has_alt = true;                                              \
+        for (int k_ = 0; k_ < CG_NALT; k_++) {                          \
+            r->alt[k_] = g_cg_alt_ok[k_] ? alt[k_].field : NAN;         \
+        }                                                               \
+    } while (0)
     for (int s = 0; s < cg.nsizes; s++) {
         r = rec_new("instr", "", "instr/msg");
         snprintf(r->name, sizeof(r->name), "ideal ring+memcpy %u B", cg.size[s]);
         r->p50 = r->min = r->max = cg.ideal[s];
         r->reps = 1;
+        SET_ALT(ideal[s]);
         double ideal = cg.ideal[s];
         r = rec_new("instr", "", "instr/msg");
         snprintf(r->name, sizeof(r->name), "copy send+poll+destroy %u B",
                  cg.size[s]);
         r->p50 = r->min = r->max = cg.copy[s];
         r->reps = 1;
+        SET_ALT(copy[s]);
         r->nbase = 1;
         snprintf(r->base[0].name, sizeof(r->base[0].name),
                  "ideal ring+memcpy %u B", cg.size[s]);
@@ -612,6 +703,7 @@ static int plan_instr(void)
                  cg.size[s]);
         r->p50 = r->min = r->max = cg.zc[s];
         r->reps = 1;
+        SET_ALT(zc[s]);
         r->nbase = 2;
         snprintf(r->base[0].name, sizeof(r->base[0].name),
                  "ideal ring+memcpy %u B", cg.size[s]);
@@ -625,9 +717,12 @@ static int plan_instr(void)
     r = rec_new("instr", "esp_amp_rpmsg_poll, empty ring", "instr/call");
     r->p50 = r->min = r->max = cg.empty_poll;
     r->reps = 1;
+    SET_ALT(empty_poll);
     r = rec_new("instr", "harness (removed from the above)", "instr/msg");
     r->p50 = r->min = r->max = cg.harness;
     r->reps = 1;
+    SET_ALT(harness);
+#undef SET_ALT
     return 0;
 }
 
@@ -713,9 +808,15 @@ static const char *section_title(const char *s)
         return "ONE-WAY STREAM main -> sub (Mmsg/s, higher is better; ratio = "
                "figure / baseline; db = doorbells per message)";
     }
+    if (!strcmp(s, "wake")) {
+        return "WAKING A SENDER that waits for a free buffer (ns from the "
+               "receiver's destroy to the send; db = RPMSG_TX doorbells per "
+               "message)";
+    }
     if (!strcmp(s, "instr")) {
         return "INSTRUCTIONS PER MESSAGE (callgrind, one process, slope "
-               "between n and 2n messages; exact)";
+               "between n and 2n messages; exact; one column per optimisation "
+               "level of library and driver, ratios at the first)";
     }
     return "MEMORY (bytes; ratio = bytes / payload bytes)";
 }
@@ -741,9 +842,16 @@ static void print_table(FILE *f)
         if (strcmp(sec, r->section) != 0) {
             sec = r->section;
             fprintf(f, "\n%s\n", section_title(sec));
-            fprintf(f, "%-40s %9s %9s %9s  %-30s %6s  %-26s %6s  %s\n",
-                    "figure", "p50", "min", "max", "vs baseline", "ratio",
-                    "vs 2nd baseline", "ratio", "notes");
+            if (r->has_alt) {
+                fprintf(f, "%-40s %9s %9s %9s  %-30s %6s  %-26s %6s  %s\n",
+                        "figure", BENCH_CALLGRIND_OPT, g_cg_alt_opt[0],
+                        g_cg_alt_opt[1], "vs baseline", "ratio",
+                        "vs 2nd baseline", "ratio", "notes");
+            } else {
+                fprintf(f, "%-40s %9s %9s %9s  %-30s %6s  %-26s %6s  %s\n",
+                        "figure", "p50", "min", "max", "vs baseline", "ratio",
+                        "vs 2nd baseline", "ratio", "notes");
+            }
         } else if (!strcmp(sec, "stream") && strstr(r->name, "ideal ring")) {
             fputc('\n', f);
         }
@@ -751,6 +859,16 @@ static void print_table(FILE *f)
         fmt_val(p50, sizeof(p50), r->p50);
         fmt_val(mn, sizeof(mn), r->min);
         fmt_val(mx, sizeof(mx), r->max);
+        if (r->has_alt) {   /* instr: the other optimisation levels */
+            char *col[CG_NALT] = {mn, mx};
+            for (int k = 0; k < CG_NALT; k++) {
+                if (isnan(r->alt[k])) {
+                    snprintf(col[k], sizeof(mn), "-");
+                } else {
+                    fmt_val(col[k], sizeof(mn), r->alt[k]);
+                }
+            }
+        }
         char b0[48] = "-", r0[16] = "", b1[48] = "", r1[16] = "";
         if (r->nbase > 0) {
             snprintf(b0, sizeof(b0), "%.30s", r->base[0].name);
@@ -861,7 +979,8 @@ static const char *kind_name(trial_kind_t k)
 {
     static const char *const n[] = {"pingpong", "ring_rtt", "ring_stream",
                                     "futex", "eventfd", "pipe", "signal",
-                                    "rpmsg_rtt", "rpmsg_stream"};
+                                    "rpmsg_rtt", "rpmsg_stream", "wake_latency",
+                                    "wake_stream"};
     return (unsigned)k < sizeof(n) / sizeof(n[0]) ? n[k] : "?";
 }
 
@@ -936,6 +1055,19 @@ static int write_json(const char *path, double elapsed)
             fprintf(f, ", \"note\": ");
             json_str(f, r->note);
         }
+        if (r->has_alt) {
+            fprintf(f, ", \"by_opt\": {");
+            json_str(f, BENCH_CALLGRIND_OPT);
+            fprintf(f, ": ");
+            json_num(f, r->p50);
+            for (int k = 0; k < CG_NALT; k++) {
+                fprintf(f, ", ");
+                json_str(f, g_cg_alt_opt[k]);
+                fprintf(f, ": ");
+                json_num(f, r->alt[k]);
+            }
+            fputc('}', f);
+        }
         fprintf(f, ", \"baselines\": [");
         for (int k = 0; k < r->nbase; k++) {
             fprintf(f, "%s{\"name\": ", k ? ", " : "");
@@ -1006,6 +1138,7 @@ static int parse_args(int argc, char **argv)
             opt.do_stream = strstr(v, "stream") != NULL;
             opt.do_instr = strstr(v, "instr") != NULL;
             opt.do_mem = strstr(v, "mem") != NULL;
+            opt.do_wake = strstr(v, "wake") != NULL;
             i++;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage();
@@ -1072,6 +1205,9 @@ int main(int argc, char **argv)
     }
     if (opt.do_stream) {
         plan_stream();
+    }
+    if (opt.do_wake) {
+        plan_wake();
     }
     if (opt.do_instr && plan_instr() != 0) {
         rc = 1;

@@ -68,7 +68,7 @@ typedef struct esp_amp_rpmsg_dev_t {
     esp_amp_queue_t *tx_queue;
     esp_amp_rpmsg_ept_t *ept_list;
     esp_amp_shm_vq_pair_t *pair; /* the device pair block (this mapping)     */
-    const uint32_t *session_word; /* the region's session (this mapping)    */
+    const uint32_t *session_word; /* sub: the region's session; main: session */
     uint32_t session;        /* region session the device is bound to         */
     uint32_t join;           /* sub: join request written; main: answered     */
     uint16_t sysinfo_id;     /* registry id of the pair block                 */

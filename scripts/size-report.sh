@@ -66,9 +66,9 @@ printf '\n%s\n%s\n%s\n' "text includes read-only data. The per-core library stat
 # The same, as linked into a firmware image (--gc-sections drops what the
 # application does not call): sum the input sections of each core object
 # placed in RAM, from the linker map.
-linked_table() {  # linked_table IMAGE
-  local map=$BUILD_DIR/firmware/$1.map
-  printf "\n### As linked into \`firmware/$1.elf\` (--gc-sections)\n\n$HEAD\n"
+linked_table() {  # linked_table IMAGE [BUILD-DIR]: the table; with a build dir, the core's text only
+  local map=${2:-$BUILD_DIR}/firmware/$1.map
+  [ -n "${2:-}" ] || printf "\n### As linked into \`firmware/$1.elf\` (--gc-sections)\n\n$HEAD\n"
   awk -v layers="$layers" '
     function hex(s,   i, v) { s = tolower(s); sub(/^0x/, "", s); v = 0; for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v }
     BEGIN { n = split(layers, L, " ") }
@@ -95,14 +95,49 @@ linked_table() {  # linked_table IMAGE
       for (i = 1; i <= n; i++) {
         l = substr(L[i], 1, index(L[i], ":") - 1); src = substr(L[i], index(L[i], ":") + 1)
         t = S[i, "text"]; d = S[i, "data"]; b = S[i, "bss"]
-        printf "| %s | `src/%s` | %d | %d | %d | %d |\n", l, src, t, d, b, t + d + b
+        if (!total_only) printf "| %s | `src/%s` | %d | %d | %d | %d |\n", l, src, t, d, b, t + d + b
         T += t; D += d; B += b
       }
+      if (total_only) { print T; exit }
       printf "| **core total** | | **%d** | **%d** | **%d** | **%d** |\n", T, D, B, T + D + B
-    }' "$map"
+    }' total_only=$([ -n "${2:-}" ] && echo 1 || echo 0) "$map"
 }
 linked_table rpmsg_demo_main_intr
 linked_table rpmsg_demo_sub_poll
+
+# Build options (include/esp_amp_config.h): the same two firmware images
+# built again with one option set each, and the core text they link.
+option_build() {  # option_build DIR FLAGS...: the two images, core text each
+  local dir=$1; shift
+  rm -rf "$dir"
+  cmake -S "$ROOT" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/riscv32-toolchain.cmake" \
+    -DESP_AMP_PLATFORM_PORT=riscv-virt -DCMAKE_BUILD_TYPE=Release \
+    "-DCMAKE_C_FLAGS_RELEASE=-Os $*" >/dev/null &&
+  cmake --build "$dir" -j"$(nproc)" --target rpmsg_demo_main_intr rpmsg_demo_sub_poll >/dev/null &&
+  echo "$(linked_table rpmsg_demo_main_intr "$dir") $(linked_table rpmsg_demo_sub_poll "$dir")"
+}
+base_main=$(linked_table rpmsg_demo_main_intr "$BUILD_DIR")
+base_sub=$(linked_table rpmsg_demo_sub_poll "$BUILD_DIR")
+printf "\n### Build options: core text linked into each image, and the saving\n\n"
+printf "| option | main core, interrupt | saving | sub core, polling | saving |\n|---|---:|---:|---:|---:|\n"
+printf "| default (every option on) | %d | | %d | |\n" "$base_main" "$base_sub"
+i=0
+for opt in "-DESP_AMP_CONFIG_STATS=0" "-DESP_AMP_CONFIG_ERR_NAMES=0" \
+           "-DESP_AMP_CONFIG_RX_INTR=0" "-DESP_AMP_CONFIG_MAIN_CORE=0" \
+           "-DESP_AMP_CONFIG_SUB_CORE=0" \
+           "-DESP_AMP_CONFIG_MAIN_CORE=0 -DESP_AMP_CONFIG_RX_INTR=0 -DESP_AMP_CONFIG_STATS=0 -DESP_AMP_CONFIG_ERR_NAMES=0" \
+           "-DESP_AMP_CONFIG_SUB_CORE=0 -DESP_AMP_CONFIG_STATS=0 -DESP_AMP_CONFIG_ERR_NAMES=0"; do
+  i=$((i + 1))
+  # shellcheck disable=SC2086
+  r=$(option_build "$BUILD_DIR-opt$i" $opt) || { echo "| \`$opt\` | build failed | | | |"; continue; }
+  set -- $r
+  m="$1 | $((base_main - $1))"; sb="$2 | $((base_sub - $2))"
+  # An image whose role (or receive mode) the option leaves out builds, but
+  # its calls fail at run time: no figure for it.
+  case "$opt" in *MAIN_CORE=0*|*RX_INTR=0*) m="n/a | " ;; esac
+  case "$opt" in *SUB_CORE=0*) sb="n/a | " ;; esac
+  printf "| \`%s\` | %s | %s |\n" "$opt" "$m" "$sb"
+done
 
 # RAM: sizeof() from the table object, for rv32 and for the host ABI.
 AWK_RAM='function hex(s,   i, v) { s = tolower(s); sub(/^0x/, "", s); v = 0; for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v } $4 ~ /^ram_/ { printf "%s %d\n", substr($4, 5), hex($2) }'

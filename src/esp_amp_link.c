@@ -38,8 +38,9 @@
  * the peer's kick_me 1), and the main core rings the sub core after its
  * format, so a peer in interrupt mode notices without waiting for a send.
  *
- * Ordering: the main core stores the new session, fences, then clears the
- * join words and formats (esp_amp_ring_pair_format); the sub core stores
+ * Ordering: the main core stores the new session, fences, then formats the
+ * rings and clears the join words last (esp_amp_ring_pair_format: the order
+ * the model checks), all while the pair block's magic is 0; the sub core stores
  * its first request, fences, and reads the session again: if its request
  * landed after a newer main core's format, it sees that newer session and
  * does not use the rings. docs/model/ holds a model of this protocol
@@ -289,6 +290,8 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
               poll);
     queues_bind(rpmsg_dev, pair, len, item);
     rpmsg_dev->session = region_session();
+    /* The main core formatted this session: nothing to watch. */
+    rpmsg_dev->session_word = &rpmsg_dev->session;
     rpmsg_dev->link = ESP_AMP_LINK_JOINING;
     /* A sub core of an earlier session learns of the restart now. */
     (void)esp_amp_sw_intr_trigger(SW_INTR_RESERVED_ID_RPMSG);

@@ -55,7 +55,7 @@ static esp_amp_rpmsg_ept_t *ept_find(esp_amp_rpmsg_dev_t *dev, uint16_t addr)
 
 /* Sub core, after a refused or successful take: did a new main core format
  * the ring under us? Then what we read is not ours: the relink forgets it. */
-static bool sub_ring_moved(esp_amp_rpmsg_dev_t *dev)
+static inline bool sub_ring_moved(esp_amp_rpmsg_dev_t *dev)
 {
     if (dev_is_main(dev)) {
         return false;
@@ -64,7 +64,7 @@ static bool sub_ring_moved(esp_amp_rpmsg_dev_t *dev)
     if (!esp_amp_link_moved(dev)) {
         return false;
     }
-    (void)esp_amp_link_check(dev);
+    (void)esp_amp_link_check(dev);   /* forget it with the old session */
     return true;
 }
 
@@ -163,7 +163,7 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
     if (!dev_ready(rpmsg_dev)) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    rx_msg_t m;
+    rx_msg_t m = {.cb = NULL};
     esp_amp_err_t err = ESP_AMP_ERR_BUSY;
     esp_amp_env_enter_critical();
     if (!rx_busy(rpmsg_dev)) {

@@ -26,11 +26,11 @@ static inline bool dev_is_main(const esp_amp_rpmsg_dev_t *dev)
  * our rx ring (ctl[0] is the sub core's, ctl[1] the main core's). */
 static inline esp_amp_shm_ring_ctl_t *peer_ctl(const esp_amp_rpmsg_dev_t *dev)
 {
-    return &dev->pair->ctl[dev_is_main(dev) ? 0 : 1];
+    return &dev->pair->ctl[!dev_is_main(dev)];
 }
 static inline esp_amp_shm_ring_ctl_t *own_ctl(const esp_amp_rpmsg_dev_t *dev)
 {
-    return &dev->pair->ctl[dev_is_main(dev) ? 1 : 0];
+    return &dev->pair->ctl[dev_is_main(dev)];
 }
 
 /* Sub core: has the main core restarted since this device bound? Either
@@ -50,12 +50,13 @@ static inline bool esp_amp_link_moved(const esp_amp_rpmsg_dev_t *dev)
 esp_amp_err_t esp_amp_link_check(esp_amp_rpmsg_dev_t *dev);
 
 /* esp_amp_link_check with its common case inline: nothing changed since
- * the last look (two shared loads on the sub core, one on the main). */
+ * the last look (two shared loads on the sub core; on the main core,
+ * session_word points at its own copy of the session, which never moves). */
 static inline esp_amp_err_t esp_amp_link_ready(esp_amp_rpmsg_dev_t *dev)
 {
     if (dev->link == ESP_AMP_LINK_UP &&
         shm_ld32(&dev->pair->ctl[0].join) == dev->join &&
-        (dev_is_main(dev) || shm_ld32(dev->session_word) == dev->session)) {
+        shm_ld32(dev->session_word) == dev->session) {
         return ESP_AMP_OK;
     }
     return esp_amp_link_check(dev);

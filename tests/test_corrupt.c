@@ -1538,3 +1538,89 @@ Test(ctl, a_waiting_sender_is_rung_when_a_buffer_comes_back)
     cr_assert_eq(esp_amp_rpmsg_tx_wait(NULL, true), -1);
     cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_INVALID_ARG);
 }
+
+static int sw_noop(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
+/* A sub core restarts; its init must find the pair again. */
+static int sub_restart(void)
+{
+    tu_sub();
+    if (esp_amp_init() != 0) {
+        return -1;
+    }
+    return T.p.cfg.id == 0
+               ? esp_amp_rpmsg_sub_init(&T.p.sub, T.p.cfg.sub_notify, T.p.cfg.sub_poll)
+               : esp_amp_rpmsg_sub_init_by_id(&T.p.sub, T.p.sub_vq, T.p.cfg.sub_notify,
+                                              T.p.cfg.sub_poll, T.p.cfg.id);
+}
+
+/* The peer damages the region header or the registry; a sub core that
+ * restarts then cannot attach - until the main core notices and rewrites
+ * them from its own copy (here through get_link_state, from an empty poll
+ * and from its doorbell handler). Then the restarted sub core joins and
+ * messages flow both ways. */
+Test(header, the_main_core_repairs_a_damaged_header_and_registry)
+{
+    /* how: 0 get_link_state, 1 the 256th empty poll, 2 a doorbell;
+     * blocks: a sub core restarting on the damaged region cannot attach. */
+    const struct {
+        const char *what; uint32_t off; uint32_t value; int how; bool blocks;
+    } cases[] = {
+        { "magic", 0, 0, 0, true },
+        { "region_size", 8, 12345, 0, true },
+        { "session", 12, 0xdead, 1, false },
+        { "registry entry 0 check", 192 + 12, 0x1234, 1, true },
+        { "registry entry 0 state", 192 + 2, 0, 2, true },
+        { "registry slot 5 made valid", 192 + 5 * 16 + 2, ESP_AMP_SYS_INFO_ENTRY_VALID, 2, false },
+    };
+    for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        tu_main();   /* both cores boot afresh for each case */
+        cr_assert_eq(esp_amp_init(), 0);
+        tu_sub();
+        cr_assert_eq(esp_amp_init(), 0);
+        up_poll();
+        uint32_t session = T.h->session;
+        uint8_t *p = T.mshm + cases[k].off;
+        if (cases[k].off % 4 == 0) {
+            *(uint32_t *)(void *)p = cases[k].value;
+        } else {
+            *(uint16_t *)(void *)p = (uint16_t)cases[k].value;
+        }
+        if (cases[k].blocks) {
+            cr_assert_eq(sub_restart(), -1, "%s: sub attached to a damaged region",
+                         cases[k].what);
+        }
+        tu_main();
+        if (cases[k].how == 0) {
+            cr_assert_neq(esp_amp_rpmsg_get_link_state(&T.p.main), ESP_AMP_LINK_DOWN);
+        } else if (cases[k].how == 1) {
+            for (int i = 0; i < 256; i++) {
+                cr_assert_eq(esp_amp_rpmsg_poll(&T.p.main), -1);
+            }
+        } else {
+            cr_assert_eq(esp_amp_sw_intr_add_handler(SW_INTR_ID_0, sw_noop, NULL), 0);
+            T.h->sw_intr_pending[0][0] |= 1u << SW_INTR_ID_0;
+            esp_amp_sw_intr_dispatch();
+        }
+        cr_assert_eq(T.h->magic, ESP_AMP_SHM_MAGIC, "%s: not repaired", cases[k].what);
+        cr_assert_eq(T.h->session, session, "%s: session changed", cases[k].what);
+        cr_assert_eq(T.h->sys_info[5].state, 0, "%s", cases[k].what);
+        cr_assert_eq(sub_restart(), 0, "%s: the restarted sub core cannot attach: %s",
+                     cases[k].what, esp_amp_err_name(esp_amp_get_last_error()));
+        tu_main();
+        cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.main), ESP_AMP_LINK_UP);
+        cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.sub), ESP_AMP_LINK_UP);
+        cr_assert_not_null(esp_amp_rpmsg_create_endpoint(&T.p.sub, EPT_S, tu_log_cb,
+                                                         &T.slog, &T.se));
+        main_send("fixed");
+        sub_gets("fixed", cases[k].what);
+        tu_sub();
+        cr_assert_eq(esp_amp_rpmsg_send(&T.p.sub, &T.se, EPT_M, "back", 4), 0);
+        tu_main();
+        cr_assert_eq(esp_amp_rpmsg_poll(&T.p.main), 0, "%s: main receives", cases[k].what);
+    }
+}
