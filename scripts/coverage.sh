@@ -26,7 +26,7 @@ EXCL=tests/coverage-exclusions.txt
 JOBS=${JOBS:-2}
 tests_failed=0
 # ctest name = test_<name> target; stress_* tests run stress_rpmsg.
-TESTS="init endpoint send overflow poll_intr missing_ept nested errors sys_info sw_intr link platform_edge
+TESTS="init endpoint send overflow poll_intr missing_ept nested errors sys_info sw_intr link rpmsg_edge platform_edge
        corrupt restart restart_inject isr_task"
 
 command -v gcovr >/dev/null || { echo "coverage: gcovr not found (scripts/install-deps.sh test)"; exit 1; }
