@@ -33,7 +33,7 @@ ROWS = [
     ("copy", "copy: send + poll + destroy, 64 B", True),
     ("zc", "zero-copy: create_message + memcpy 64 B in + send_nocopy + poll + destroy", True),
     ("empty", "esp_amp_rpmsg_poll, empty ring (per call)", False),
-    ("memcpy", "memcpy 64 B alone (the port's libc.c, byte loop), for reference", False),
+    ("memcpy", "memcpy 64 B alone (the port's libc.c, word copy), for reference", False),
     ("loop", "the loop and the counter reads alone (removed from the above)", False),
 ]
 
