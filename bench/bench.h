@@ -72,6 +72,9 @@ typedef enum {
     T_SIGNAL,       /* signal ping-pong: handler + ppoll, as the sim doorbell */
     T_LIB_RTT,      /* RPMsg round trip through endpoint pairs              */
     T_LIB_STREAM,   /* RPMsg one-way stream main -> sub                     */
+    T_WAKE_LAT,     /* free of a full ring -> waiting sender's send (intr:
+                       doorbell strategy, else 1 ms tick polling)          */
+    T_WAKE_STREAM,  /* stream whose sender waits by doorbell when full      */
 } trial_kind_t;
 
 typedef struct {
@@ -164,6 +167,7 @@ extern int g_base_fd[4];
 /* Trial bodies. */
 int bench_baseline_side(int core, const trial_t *t);   /* bench_base.c */
 int bench_lib_trial(const trial_t *t);                 /* bench_lib.c  */
+int bench_wake_trial(const trial_t *t);                /* bench_wake.c */
 
 /* Run one trial and summarise it: 0 or -1 (message in g_ctl->errmsg). */
 int bench_run_trial(const trial_t *t, trial_out_t *out);

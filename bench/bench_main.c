@@ -2,7 +2,7 @@
  * bench_main.c - rpmsg_bench: the RPMsg benchmark.
  *
  *   rpmsg_bench [--quick] [--json FILE] [--reps N] [--item BYTES]
- *               [--only rtt,stream,instr,mem] [--no-callgrind]
+ *               [--only rtt,stream,wake,instr,mem] [--no-callgrind]
  *               [--callgrind-prog PATH]
  *
  * Every figure is the median over repetitions of a per-trial p50 (per
@@ -47,7 +47,9 @@ static struct {
     bool callgrind;
     bool do_rtt, do_stream, do_instr, do_mem;
     const char *cg_prog;
-} opt = {false, NULL, 0, 256, true, true, true, true, true, BENCH_CALLGRIND_MSGS};
+    bool do_wake;
+} opt = {false, NULL, 0, 256, true, true, true, true, true, BENCH_CALLGRIND_MSGS,
+         true};
 
 /* ---- records (what the table and the JSON print) ------------------------ */
 #define MAX_REC 256
@@ -144,7 +146,13 @@ static void close_fds(void)
 
 static bool is_rtt(trial_kind_t k)
 {
-    return k != T_RING_STREAM && k != T_LIB_STREAM;
+    return k != T_RING_STREAM && k != T_LIB_STREAM && k != T_WAKE_STREAM;
+}
+
+static bool is_lib(trial_kind_t k)
+{
+    return k == T_LIB_RTT || k == T_LIB_STREAM || k == T_WAKE_LAT ||
+           k == T_WAKE_STREAM;
 }
 
 int bench_run_trial(const trial_t *t, trial_out_t *out)
@@ -155,6 +163,8 @@ int bench_run_trial(const trial_t *t, trial_out_t *out)
     int rc;
     if (t->kind == T_LIB_RTT || t->kind == T_LIB_STREAM) {
         rc = bench_lib_trial(t);
+    } else if (t->kind == T_WAKE_LAT || t->kind == T_WAKE_STREAM) {
+        rc = bench_wake_trial(t);
     } else {
         struct sigaction sa, old;
         if (t->kind == T_SIGNAL) {
@@ -379,7 +389,7 @@ static void run_group(group_t *g)
         if (stream) {
             rec->mbps = rec->p50 * it->t.size;   /* Mmsg/s * B = MB/s */
         }
-        if (it->t.kind == T_LIB_RTT || it->t.kind == T_LIB_STREAM) {
+        if (is_lib(it->t.kind)) {
             double d[MAX_REPS];
             memcpy(d, it->doorbells, sizeof(d));
             rec->doorbells = bench_median_d(d, (size_t)g->reps);
@@ -560,6 +570,41 @@ static void plan_stream(void)
     }
 }
 
+/* ---- waking a sender ----------------------------------------------------- */
+static void plan_wake(void)
+{
+    group_t *g = &g_grp;
+    memset(g, 0, sizeof(*g));
+    g->section = "wake";
+    g->title = "waking a sender (tick polling, doorbell)";
+    g->reps = reps_for(false);
+    trial_t t = mk(T_FUTEX, 0, 16, true, false, 1);
+    t.max_iter = opt.quick ? 40 : 1000;
+    g->kwake[0] = add_item(g, &t, BASE_KWAKE, BASE_NONE, "futex ping-pong");
+    t = mk(T_EVENTFD, 0, 16, true, false, 1);
+    g->kwake[1] = add_item(g, &t, BASE_KWAKE, BASE_NONE, "eventfd ping-pong");
+    t = mk(T_SIGNAL, 0, 16, true, false, 1);
+    int sig_i = add_item(g, &t, BASE_KWAKE, BASE_NONE, "signal ping-pong (sim)");
+    /* One wake-up per step of 20..1020 us plus the wake-up itself. */
+    t = mk(T_WAKE_LAT, 64, 16, false, false, 1);
+    t.dur_ms = opt.quick ? 10 : 150;
+    t.max_iter = opt.quick ? 8 : 400;
+    int tick = add_item(g, &t, sig_i, BASE_KWAKE,
+                        "free -> send, tick polling (1 ms)");
+    t.intr = true;
+    int db = add_item(g, &t, sig_i, tick, "free -> send, doorbell");
+    g->it[db].base[2] = BASE_KWAKE;
+    /* Steady traffic: the receiver keeps up, the sender rarely waits. */
+    trial_t s = mk(T_LIB_STREAM, 64, 16, false, false, 1);
+    int spin = add_item(g, &s, BASE_NONE, BASE_NONE,
+                        "64 B q=16 stream, spin retry");
+    s = mk(T_WAKE_STREAM, 64, 16, true, false, 1);
+    add_item(g, &s, spin, BASE_NONE, "64 B q=16 stream, doorbell wait");
+    s.spin_us = 2;
+    add_item(g, &s, spin, BASE_NONE, "64 B q=16 paced 2us, doorbell wait");
+    run_group(g);
+}
+
 /* ---- instructions per message ------------------------------------------ */
 static int plan_instr(void)
 {
@@ -713,6 +758,11 @@ static const char *section_title(const char *s)
         return "ONE-WAY STREAM main -> sub (Mmsg/s, higher is better; ratio = "
                "figure / baseline; db = doorbells per message)";
     }
+    if (!strcmp(s, "wake")) {
+        return "WAKING A SENDER that waits for a free buffer (ns from the "
+               "receiver's destroy to the send; db = RPMSG_TX doorbells per "
+               "message)";
+    }
     if (!strcmp(s, "instr")) {
         return "INSTRUCTIONS PER MESSAGE (callgrind, one process, slope "
                "between n and 2n messages; exact)";
@@ -861,7 +911,8 @@ static const char *kind_name(trial_kind_t k)
 {
     static const char *const n[] = {"pingpong", "ring_rtt", "ring_stream",
                                     "futex", "eventfd", "pipe", "signal",
-                                    "rpmsg_rtt", "rpmsg_stream"};
+                                    "rpmsg_rtt", "rpmsg_stream", "wake_latency",
+                                    "wake_stream"};
     return (unsigned)k < sizeof(n) / sizeof(n[0]) ? n[k] : "?";
 }
 
@@ -1006,6 +1057,7 @@ static int parse_args(int argc, char **argv)
             opt.do_stream = strstr(v, "stream") != NULL;
             opt.do_instr = strstr(v, "instr") != NULL;
             opt.do_mem = strstr(v, "mem") != NULL;
+            opt.do_wake = strstr(v, "wake") != NULL;
             i++;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage();
@@ -1072,6 +1124,9 @@ int main(int argc, char **argv)
     }
     if (opt.do_stream) {
         plan_stream();
+    }
+    if (opt.do_wake) {
+        plan_wake();
     }
     if (opt.do_instr && plan_instr() != 0) {
         rc = 1;

@@ -51,6 +51,7 @@ stage cross-cortex-m4 build build-cortex-m4 -DCMAKE_SYSTEM_NAME=Generic \
   "-DCMAKE_C_FLAGS=-mcpu=cortex-m4 -mthumb -ffreestanding"
 
 # 6. Fuzzers, briefly, the RISC-V target, FreeRTOS, the benchmark.
+stage spin scripts/spin-check.sh
 stage fuzz scripts/fuzz.sh --quick
 stage target scripts/target-test.sh
 stage freertos scripts/freertos-test.sh

@@ -38,8 +38,9 @@
  * the peer's kick_me 1), and the main core rings the sub core after its
  * format, so a peer in interrupt mode notices without waiting for a send.
  *
- * Ordering: the main core stores the new session, fences, then clears the
- * join words and formats (esp_amp_ring_pair_format); the sub core stores
+ * Ordering: the main core stores the new session, fences, then formats the
+ * rings and clears the join words last (esp_amp_ring_pair_format: the order
+ * the model checks), all while the pair block's magic is 0; the sub core stores
  * its first request, fences, and reads the session again: if its request
  * landed after a newer main core's format, it sees that newer session and
  * does not use the rings. docs/model/ holds a model of this protocol

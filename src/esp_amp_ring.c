@@ -71,19 +71,22 @@ void esp_amp_ring_pair_format(esp_amp_shm_vq_pair_t *pair, uint16_t len,
 {
     esp_amp_queue_t q;
     shm_st32_rel(&pair->magic, 0);
-    for (int c = 0; c < 2; c++) {
-        shm_st32(&pair->ctl[c].kick_me, 0);
-        shm_st32(&pair->ctl[c].join, 0);
-        shm_st32(&pair->ctl[c].tx_wait, 0);
-    }
-    /* A core that reads any descriptor written below (acquire) also sees
-     * the cleared join words and the region's new session: that is how a
-     * sub core of an earlier session tells the new rings from its own. */
-    shm_fence();
+    /* Rings first, join words last (release): a sub core that joined in
+     * the middle (it cannot while magic is 0, but the rule holds without
+     * it: docs/model/) has its request erased and joins again; one that
+     * reads req = ack = 0 sees formatted rings. A sub core of an earlier
+     * session tells a descriptor written here from its own by the session
+     * number, stored before (or by its request, cleared by a wipe). */
     for (int ring = 0; ring < 2; ring++) {
         esp_amp_ring_bind(&q, pair, len, item, ring);
         esp_amp_ring_reset(&q);
     }
+    for (int c = 0; c < 2; c++) {
+        shm_st32(&pair->ctl[c].kick_me, 0);
+        shm_st32(&pair->ctl[c].tx_wait, 0);
+        shm_st32_rel(&pair->ctl[c].join, 0);
+    }
+    shm_fence();
     shm_st16(&pair->queue_len, len);
     shm_st16(&pair->item_size, item);
     shm_st32(&pair->block_size, esp_amp_queue_pair_size(len, item));

@@ -8,6 +8,12 @@
  * the main core sends, hold it (the main core's transmit ring fills up), or
  * send bursts to a main endpoint. Prints one line per test and
  * "N passed, M failed"; exit code 0 only if all passed.
+ *
+ * The helpers under test (esp_amp_freertos.c) are compiled into this file
+ * with a fallback sleep (ESP_AMP_FREERTOS_TX_RETRY_TICKS) of 1000 ticks, so
+ * a waiting sender that completes within a few ticks of the peer's free can
+ * only have been woken by the RPMSG_TX software interrupt. Their copy in
+ * the library is then not linked.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -21,6 +27,9 @@
 #include "FreeRTOS.h"
 #include "semphr.h"
 #include "task.h"
+
+#define ESP_AMP_FREERTOS_TX_RETRY_TICKS 1000
+#include "../../ports/env/freertos/esp_amp_freertos.c"
 
 #include "esp_amp.h"
 #include "esp_amp_env.h"
@@ -45,6 +54,9 @@ struct ctl {
     atomic_int burst_done;  /* ... and the last one finished */
     atomic_int burst_n, burst_dst;
     atomic_uint sub_rx;     /* messages the sub core consumed */
+    atomic_int poll1_req;   /* sub: poll one message (frees one buffer) ... */
+    atomic_int poll1_done;  /* ... and the last request done */
+    atomic_uint poll1_ms;   /* time of that poll (ms) */
     atomic_int quit;
 };
 static struct ctl *ctl;
@@ -104,6 +116,12 @@ static int sub_core(void *arg)
             while (esp_amp_rpmsg_poll(&s_dev) == 0) {
             }
         }
+        int p1 = atomic_load(&ctl->poll1_req);
+        if (p1 != atomic_load(&ctl->poll1_done)) {
+            atomic_store(&ctl->poll1_ms, esp_amp_platform_get_time_ms());
+            (void)esp_amp_rpmsg_poll(&s_dev);
+            atomic_store(&ctl->poll1_done, p1);
+        }
         int req = atomic_load(&ctl->burst_req);
         if (req != atomic_load(&ctl->burst_done)) {
             int n = atomic_load(&ctl->burst_n);
@@ -125,7 +143,7 @@ static int sub_core(void *arg)
             }
             atomic_store(&ctl->burst_done, req);
         }
-        sim_wait_interrupt(1000);
+        sim_wait_interrupt(200);
     }
     return 0;
 }
@@ -222,6 +240,24 @@ static uint32_t tx_no_buf(void)
     esp_amp_rpmsg_stats_t st;
     esp_amp_rpmsg_get_stats(&dev, &st);
     return st.tx_no_buf;
+}
+
+/* The main core's tx_wait in shared memory (docs/layout.md: ctl[1]). */
+static uint32_t tx_wait_word(void)
+{
+    return *(volatile uint32_t *)&dev.pair->ctl[1].tx_wait;
+}
+
+/* Let the sub core poll one message (it frees one buffer of the main
+ * core's transmit ring); returns the time of the poll (ms). */
+static bool sub_poll_one(uint32_t *at_ms)
+{
+    int req = atomic_fetch_add(&ctl->poll1_req, 1) + 1;
+    for (int i = 0; i < 2000 && atomic_load(&ctl->poll1_done) != req; i++) {
+        vTaskDelay(1);
+    }
+    *at_ms = atomic_load(&ctl->poll1_ms);
+    return atomic_load(&ctl->poll1_done) == req;
 }
 
 /* Software interrupts used by the tests (all in ISR context). */
@@ -555,6 +591,7 @@ static bool test_send_wait_times_out_blocking(void)
     CHECK(err == ESP_AMP_ERR_NO_BUF);
     CHECK(dt >= pdMS_TO_TICKS(100) && dt < pdMS_TO_TICKS(300));
     CHECK(spun > 1000);             /* the waiting task left the CPU */
+    CHECK(tx_wait_word() == 0);     /* disarmed on the way out */
     CHECK(tries >= 2 && tries <= 100 / ESP_AMP_FREERTOS_TX_RETRY_TICKS + 3);
     out("     send_wait timed out after %lu ticks, %u tries, spinner ran %u loops",
         (unsigned long)dt, (unsigned)tries, spun);
@@ -599,6 +636,7 @@ static bool test_create_message_wait(void)
     CHECK(buf == NULL);
     CHECK(err == ESP_AMP_ERR_NO_BUF);
     CHECK(dt >= pdMS_TO_TICKS(30) && dt < pdMS_TO_TICKS(200));
+    CHECK(tx_wait_word() == 0);
     uint32_t resume = esp_amp_platform_get_time_ms() + 30;
     atomic_store(&ctl->resume_at, resume);
     buf = esp_amp_rpmsg_create_message_wait(&dev, 16, ESP_AMP_RPMSG_DATA_DEFAULT,
@@ -652,6 +690,7 @@ static bool test_send_wait_in_isr_does_not_block(void)
     CHECK(atomic_load(&isr8_rc) == -1);
     CHECK(atomic_load(&isr8_err) == ESP_AMP_ERR_NO_BUF);
     CHECK(atomic_load(&isr8_ticks) == 0);
+    CHECK(tx_wait_word() == 0); /* an ISR never asks to be woken */
     CHECK(sub_drain());
     atomic_store(&isr8_rc, 99);
     esp_amp_sw_intr_trigger_self(SW_INTR_ID_8);
@@ -699,6 +738,174 @@ static bool test_send_wait_many_tasks(void)
     return true;
 }
 
+
+/* Waiting senders (tasks of priority 3, above the test task) and what they
+ * report. */
+typedef struct {
+    TaskHandle_t task;
+    atomic_int started, rc, done;
+    atomic_uint done_ms;
+    TickType_t timeout;
+    bool zero_copy;
+} waiter_t;
+
+static void waiter_task(void *arg)
+{
+    waiter_t *w = arg;
+    char m[8] = "woken";
+    atomic_store(&w->started, 1);
+    int rc;
+    if (w->zero_copy) {
+        void *buf = esp_amp_rpmsg_create_message_wait(&dev, sizeof m, 0,
+                                                      w->timeout);
+        rc = buf == NULL ? -1 : 0;
+        atomic_store(&w->done_ms, esp_amp_platform_get_time_ms());
+        if (buf != NULL) {
+            memcpy(buf, m, sizeof m);
+            rc = esp_amp_rpmsg_send_nocopy(&dev, &ept_src, SUB_SINK, buf, sizeof m);
+        }
+    } else {
+        rc = esp_amp_rpmsg_send_wait(&dev, &ept_src, SUB_SINK, m, sizeof m,
+                                     w->timeout);
+        atomic_store(&w->done_ms, esp_amp_platform_get_time_ms());
+    }
+    atomic_store(&w->rc, rc);
+    atomic_store(&w->done, 1);
+    vTaskDelete(NULL);
+}
+
+static bool waiter_start(waiter_t *w, bool zero_copy)
+{
+    atomic_store(&w->started, 0);
+    atomic_store(&w->done, 0);
+    atomic_store(&w->rc, 99);
+    w->timeout = pdMS_TO_TICKS(5000);
+    w->zero_copy = zero_copy;
+    if (xTaskCreate(waiter_task, "waiter", TASK_STACK, w, 3, &w->task) != pdPASS) {
+        return false;
+    }
+    /* priority 3: it has run and blocked by now */
+    return atomic_load(&w->started) == 1 && atomic_load(&w->done) == 0;
+}
+
+static bool waiter_wait(waiter_t *w, TickType_t timeout)
+{
+    TickType_t t0 = now();
+    while (!atomic_load(&w->done) && now() - t0 < timeout) {
+        vTaskDelay(1);
+    }
+    return atomic_load(&w->done) == 1;
+}
+
+/* Latest acceptable wake-up after the peer's free: a few ticks, against a
+ * fallback sleep of 1000. */
+#define WAKE_MS 20u
+
+/* A sender blocked on a full ring is woken by the peer's destroy, long
+ * before its 1000-tick fallback; tx_wait is 1 only while it waits. */
+static bool test_send_wait_woken_by_destroy(void)
+{
+    for (int zc = 0; zc < 2; zc++) {
+        CHECK(fill_tx() == QLEN);
+        CHECK(tx_wait_word() == 0);
+        static waiter_t w;
+        CHECK(waiter_start(&w, zc == 1));
+        vTaskDelay(pdMS_TO_TICKS(30)); /* it sleeps: nobody frees anything */
+        CHECK(atomic_load(&w.done) == 0);
+        CHECK(tx_wait_word() == 1);
+        uint32_t freed_ms;
+        CHECK(sub_poll_one(&freed_ms));
+        CHECK(waiter_wait(&w, pdMS_TO_TICKS(3000)));
+        uint32_t lat = atomic_load(&w.done_ms) - freed_ms;
+        CHECK(atomic_load(&w.rc) == 0);
+        CHECK((int32_t)lat >= 0);
+        CHECK(lat <= WAKE_MS);
+        CHECK(tx_wait_word() == 0);
+        out("     %s woken %u ms after the peer's destroy (fallback 1000 ticks)",
+            zc ? "create_message_wait" : "send_wait", (unsigned)lat);
+        CHECK(sub_drain());
+    }
+    CHECK(tx_wait_word() == 0); /* steady traffic: nobody waits */
+    return true;
+}
+
+/* Two tasks wait on one device: one free wakes both, one of them gets the
+ * buffer, the other waits on with tx_wait still set; a second free ends
+ * its wait, and only then is tx_wait cleared. */
+static bool test_send_wait_two_waiters(void)
+{
+    CHECK(fill_tx() == QLEN);
+    static waiter_t a, b;
+    CHECK(waiter_start(&a, false));
+    CHECK(waiter_start(&b, true));
+    vTaskDelay(pdMS_TO_TICKS(20));
+    CHECK(tx_wait_word() == 1);
+    uint32_t t1, t2;
+    CHECK(sub_poll_one(&t1));
+    TickType_t t0 = now();
+    while (atomic_load(&a.done) + atomic_load(&b.done) < 1 &&
+           now() - t0 < pdMS_TO_TICKS(3000)) {
+        vTaskDelay(1);
+    }
+    vTaskDelay(pdMS_TO_TICKS(30));
+    CHECK(atomic_load(&a.done) + atomic_load(&b.done) == 1);
+    waiter_t *first = atomic_load(&a.done) ? &a : &b;
+    waiter_t *second = first == &a ? &b : &a;
+    CHECK(atomic_load(&first->rc) == 0);
+    CHECK(atomic_load(&first->done_ms) - t1 <= WAKE_MS);
+    CHECK(tx_wait_word() == 1); /* the other one still waits */
+    CHECK(sub_poll_one(&t2));
+    CHECK(waiter_wait(second, pdMS_TO_TICKS(3000)));
+    CHECK(atomic_load(&second->rc) == 0);
+    CHECK(atomic_load(&second->done_ms) - t2 <= WAKE_MS);
+    CHECK(tx_wait_word() == 0);
+    out("     first woken %u ms after a free, second %u ms after the next",
+        (unsigned)(atomic_load(&first->done_ms) - t1),
+        (unsigned)(atomic_load(&second->done_ms) - t2));
+    CHECK(sub_drain());
+    return true;
+}
+
+/* A waiter that times out leaves tx_wait set for the one still waiting. */
+static bool test_send_wait_timeout_keeps_other_waiter(void)
+{
+    CHECK(fill_tx() == QLEN);
+    static waiter_t a;
+    CHECK(waiter_start(&a, false));
+    char m[8] = "short";
+    TickType_t t0 = now();
+    int rc = esp_amp_rpmsg_send_wait(&dev, &ept_src, SUB_SINK, m, sizeof m,
+                                     pdMS_TO_TICKS(40));
+    TickType_t dt = now() - t0;
+    CHECK(rc == -1);
+    CHECK(esp_amp_get_last_error() == ESP_AMP_ERR_NO_BUF);
+    CHECK(dt >= pdMS_TO_TICKS(40) && dt < pdMS_TO_TICKS(200));
+    CHECK(tx_wait_word() == 1); /* a still waits */
+    uint32_t t1;
+    CHECK(sub_poll_one(&t1));
+    CHECK(waiter_wait(&a, pdMS_TO_TICKS(3000)));
+    CHECK(atomic_load(&a.rc) == 0);
+    CHECK(atomic_load(&a.done_ms) - t1 <= WAKE_MS);
+    CHECK(tx_wait_word() == 0);
+    CHECK(sub_drain());
+    return true;
+}
+
+/* A task notification of the helper's index left over from the wait is
+ * cleared on return; other indexes are untouched. */
+static bool test_send_wait_notification_state(void)
+{
+    CHECK(fill_tx() == QLEN);
+    atomic_store(&ctl->resume_at, esp_amp_platform_get_time_ms() + 20);
+    char m[8] = "notif";
+    CHECK(esp_amp_rpmsg_send_wait(&dev, &ept_src, SUB_SINK, m, sizeof m,
+                                  pdMS_TO_TICKS(3000)) == 0);
+    CHECK(ulTaskNotifyTakeIndexed(ESP_AMP_FREERTOS_TX_NOTIFY_INDEX, pdTRUE, 0) == 0);
+    CHECK(tx_wait_word() == 0);
+    CHECK(sub_drain());
+    return true;
+}
+
 /* ---------------------------------------------------------- main core */
 
 typedef bool (*test_fn)(void);
@@ -720,6 +927,10 @@ static const struct {
     {"send_wait_fails_fast", test_send_wait_fails_fast},
     {"send_wait_in_isr_does_not_block", test_send_wait_in_isr_does_not_block},
     {"send_wait_many_tasks", test_send_wait_many_tasks},
+    {"send_wait_woken_by_destroy", test_send_wait_woken_by_destroy},
+    {"send_wait_two_waiters", test_send_wait_two_waiters},
+    {"send_wait_timeout_keeps_other_waiter", test_send_wait_timeout_keeps_other_waiter},
+    {"send_wait_notification_state", test_send_wait_notification_state},
 };
 
 static void test_task(void *arg)

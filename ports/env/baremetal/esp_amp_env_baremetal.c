@@ -18,28 +18,41 @@ static uint32_t s_nest;
 static uint32_t s_saved_state;
 static volatile bool s_in_isr;
 
+/* Defaults for the cores this port knows; weak, so that a platform may
+ * override them. On any other architecture there is no default: a platform
+ * that does not provide both hooks fails to link instead of running with
+ * interrupts that a critical section does not mask. */
+#if defined(__riscv)
 __attribute__((weak)) uint32_t esp_amp_port_irq_save(void)
 {
-#if defined(__riscv)
     unsigned long prev;
-    /* csrrci: read mstatus, clear MIE (bit 3). */
+    /* csrrci: read mstatus, clear MIE (bit 3), machine mode. */
     __asm__ volatile("csrrci %0, mstatus, 8" : "=r"(prev) : : "memory");
     return (uint32_t)(prev & 8u);
-#else
-    return 0;
-#endif
 }
 
 __attribute__((weak)) void esp_amp_port_irq_restore(uint32_t state)
 {
-#if defined(__riscv)
     if (state & 8u) {
         __asm__ volatile("csrsi mstatus, 8" : : : "memory");
     }
-#else
-    (void)state;
-#endif
 }
+#elif defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
+__attribute__((weak)) uint32_t esp_amp_port_irq_save(void)
+{
+    uint32_t primask;
+    /* PRIMASK bit 0 set = interrupts masked; mask them, return the old. */
+    __asm__ volatile("mrs %0, primask\n\tcpsid i" : "=r"(primask) : : "memory");
+    return primask;
+}
+
+__attribute__((weak)) void esp_amp_port_irq_restore(uint32_t state)
+{
+    if ((state & 1u) == 0) {
+        __asm__ volatile("cpsie i" : : : "memory");
+    }
+}
+#endif
 
 void esp_amp_env_enter_critical(void)
 {

@@ -22,9 +22,8 @@ extern "C" {
 #define ESP_AMP_CORE_LOCAL
 
 /*
- * Platform hooks, called by the env port. Both are defined weak in
- * esp_amp_env_baremetal.c; a platform overrides them with ordinary
- * definitions.
+ * Platform hooks, called by the env port. A platform defines both, or
+ * uses the weak defaults of esp_amp_env_baremetal.c where there are some.
  *
  * esp_amp_port_irq_save(): disable the interrupts of this core (at least
  *   the doorbell) and return an opaque state describing whether they were
@@ -32,9 +31,9 @@ extern "C" {
  * esp_amp_port_irq_restore(state): re-enable the interrupts if `state`
  *   (from esp_amp_port_irq_save) says they were enabled. Compiler barrier.
  *
- * Weak defaults: on RISC-V (machine mode), clear / restore mstatus.MIE;
- * elsewhere they do nothing, which is correct only where no interrupt
- * touches the library: any other target with interrupts must override them.
+ * Weak defaults: on RISC-V (machine mode), clear / restore mstatus.MIE; on
+ * Arm Cortex-M, PRIMASK (cpsid / cpsie). Elsewhere there is none: an image
+ * whose platform does not define both fails to link.
  */
 uint32_t esp_amp_port_irq_save(void);
 void esp_amp_port_irq_restore(uint32_t state);

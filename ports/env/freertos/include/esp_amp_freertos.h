@@ -34,12 +34,30 @@
  *    esp_amp_rpmsg_create_message() that, while the transmit ring is full
  *    (ESP_AMP_ERR_NO_BUF) or the link is not up (ESP_AMP_ERR_LINK_DOWN),
  *    block the calling task and try again, until `timeout` ticks have passed
- *    (portMAX_DELAY: for ever, with INCLUDE_vTaskSuspend). The peer core
- *    gives buffers back without a doorbell, so the task sleeps
- *    ESP_AMP_FREERTOS_TX_RETRY_TICKS (default 1) with vTaskDelay() between
- *    tries: it never spins, and lower-priority tasks run meanwhile. Any
- *    other failure (too big, bad arguments) returns at once. From an ISR,
- *    with timeout 0, or before the scheduler runs, they try once.
+ *    (portMAX_DELAY: for ever, with INCLUDE_vTaskSuspend). Any other failure
+ *    (too big, bad arguments) returns at once. From an ISR, with timeout 0,
+ *    or before the scheduler runs, they try once.
+ *
+ *    The waiting task is woken, not sleep-polled: after a failed try it sets
+ *    the device's tx_wait (esp_amp_rpmsg_tx_wait), tries once more, and
+ *    blocks; the peer, when it gives back a buffer of that ring, raises
+ *    SW_INTR_RESERVED_ID_RPMSG_TX on this core, whose handler (registered
+ *    by the first wait, esp_amp_sw_intr_add_handler) notifies every waiting
+ *    task. tx_wait is set only while at least one task waits on the device:
+ *    steady traffic rings nothing. A task sleeps at most
+ *    ESP_AMP_FREERTOS_TX_RETRY_TICKS between tries, the bound for a wait
+ *    no free ends (the link is down, the ring was reset). If the handler
+ *    cannot be registered (handler table full), or the kernel lacks indexed
+ *    task notifications, it sleeps one tick between tries instead.
+ *
+ *    Task notification used: index ESP_AMP_FREERTOS_TX_NOTIFY_INDEX
+ *    (default configTASK_NOTIFICATION_ARRAY_ENTRIES - 1, the last one).
+ *    While a task waits in these helpers, a notification given to it on
+ *    that index is taken as a wake-up and consumed, and on return the
+ *    index's value is 0 and its state not pending. With
+ *    configTASK_NOTIFICATION_ARRAY_ENTRIES 1 that is index 0, the one of
+ *    xTaskNotifyGive()/ulTaskNotifyTake(): give 2 or more entries if the
+ *    application notifies a task that may be waiting here.
  *
  * ISR rules for callbacks you write yourself: call the ...FromISR() kernel
  * functions, and pass their pxHigherPriorityTaskWoken to
@@ -76,8 +94,27 @@
 extern "C" {
 #endif
 
+/* Longest sleep of a waiting sender between two tries (ticks, at least 1). */
 #ifndef ESP_AMP_FREERTOS_TX_RETRY_TICKS
-#define ESP_AMP_FREERTOS_TX_RETRY_TICKS 1
+#define ESP_AMP_FREERTOS_TX_RETRY_TICKS \
+    (pdMS_TO_TICKS(10) > 0 ? pdMS_TO_TICKS(10) : 1)
+#endif
+
+/* Task notification index a waiting sender blocks on (see above). */
+#ifndef ESP_AMP_FREERTOS_TX_NOTIFY_INDEX
+#define ESP_AMP_FREERTOS_TX_NOTIFY_INDEX (configTASK_NOTIFICATION_ARRAY_ENTRIES - 1)
+#endif
+
+/* 1: waiting senders are woken by the peer (needs indexed task
+ * notifications, kernel V10.4 or later, and xTaskGetCurrentTaskHandle);
+ * 0: they sleep one tick between tries. */
+#ifndef ESP_AMP_FREERTOS_TX_WAKE
+#if (configUSE_TASK_NOTIFICATIONS == 1) && defined(ulTaskNotifyTakeIndexed) && \
+    ((INCLUDE_xTaskGetCurrentTaskHandle == 1) || (configUSE_RECURSIVE_MUTEXES == 1))
+#define ESP_AMP_FREERTOS_TX_WAKE 1
+#else
+#define ESP_AMP_FREERTOS_TX_WAKE 0
+#endif
 #endif
 
 /* Receive queue ----------------------------------------------------------*/

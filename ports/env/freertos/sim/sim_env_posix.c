@@ -10,8 +10,14 @@
 #define esp_amp_env_posix_irq_masked esp_amp_env_posix_impl_irq_masked
 #define esp_amp_env_posix_reset esp_amp_env_posix_impl_reset
 #define esp_amp_env_posix_set_critical_hook esp_amp_env_posix_impl_set_critical_hook
-/* The POSIX port's test hook type (its header is not the one on this
- * build's include path). */
+
 #include <stdbool.h>
-typedef void (*esp_amp_env_posix_critical_hook_t)(void *arg, bool entering, int depth);
+
+/* The POSIX port's test hook type (its header is not on this build's
+ * include path: the FreeRTOS port's header is). */
+typedef void (*esp_amp_env_posix_critical_hook_t)(void *arg, bool entering,
+                                                  int depth);
+void esp_amp_env_posix_set_critical_hook(esp_amp_env_posix_critical_hook_t fn,
+                                         void *arg);
+
 #include "../../posix/esp_amp_env_posix.c"
