@@ -37,6 +37,23 @@
 #ifndef BENCH_CALLGRIND_MSGS
 #define BENCH_CALLGRIND_MSGS "callgrind_msgs"
 #endif
+#ifndef BENCH_CALLGRIND_MSGS_O2
+#define BENCH_CALLGRIND_MSGS_O2 "callgrind_msgs_O2"
+#endif
+#ifndef BENCH_CALLGRIND_MSGS_OS
+#define BENCH_CALLGRIND_MSGS_OS "callgrind_msgs_Os"
+#endif
+#ifndef BENCH_CALLGRIND_OPT
+#define BENCH_CALLGRIND_OPT "build"
+#endif
+/* The instruction counts also come from these builds of callgrind_msgs
+ * (library and driver at -O2 and -Os, as firmware is built), printed
+ * beside the counts of this build's own flags. */
+#define CG_NALT 2
+static const char *const g_cg_alt_prog[CG_NALT] = {BENCH_CALLGRIND_MSGS_O2,
+                                                   BENCH_CALLGRIND_MSGS_OS};
+static const char *const g_cg_alt_opt[CG_NALT] = {"-O2", "-Os"};
+static bool g_cg_alt_ok[CG_NALT];
 
 /* ---- options ------------------------------------------------------------ */
 static struct {
@@ -74,6 +91,8 @@ typedef struct {
     const trial_t *t;     /* parameters, NULL for non-trial figures       */
     trial_t tcopy;
     char note[64];
+    double alt[CG_NALT];  /* instr: the figure at g_cg_alt_opt[k]          */
+    bool has_alt;
 } record_t;
 
 static record_t g_rec[MAX_REC];
@@ -634,18 +653,45 @@ static int plan_instr(void)
         fprintf(stderr, "rpmsg_bench: callgrind: %s\n", err);
         return -1;
     }
+    /* The same counts from the -O2 and -Os builds of the driver. */
+    static cg_result_t alt[CG_NALT];
+    for (int k = 0; k < CG_NALT; k++) {
+        g_cg_alt_ok[k] = false;
+        if (access(g_cg_alt_prog[k], X_OK) != 0) {
+            fprintf(stderr, "rpmsg_bench: %s not found: no %s column\n",
+                    g_cg_alt_prog[k], g_cg_alt_opt[k]);
+            continue;
+        }
+        rc = bench_callgrind(g_cg_alt_prog[k], n, opt.item, g_sizes, g_nsizes,
+                             &alt[k], err, sizeof(err));
+        if (rc != 0) {
+            fprintf(stderr, "rpmsg_bench: callgrind (%s): %s\n",
+                    g_cg_alt_opt[k], err);
+            return -1;
+        }
+        g_cg_alt_ok[k] = true;
+    }
     record_t *r;
+#define SET_ALT(field)                                                  \
+    do {                                                                \
+        r->has_alt = true;                                              \
+        for (int k_ = 0; k_ < CG_NALT; k_++) {                          \
+            r->alt[k_] = g_cg_alt_ok[k_] ? alt[k_].field : NAN;         \
+        }                                                               \
+    } while (0)
     for (int s = 0; s < cg.nsizes; s++) {
         r = rec_new("instr", "", "instr/msg");
         snprintf(r->name, sizeof(r->name), "ideal ring+memcpy %u B", cg.size[s]);
         r->p50 = r->min = r->max = cg.ideal[s];
         r->reps = 1;
+        SET_ALT(ideal[s]);
         double ideal = cg.ideal[s];
         r = rec_new("instr", "", "instr/msg");
         snprintf(r->name, sizeof(r->name), "copy send+poll+destroy %u B",
                  cg.size[s]);
         r->p50 = r->min = r->max = cg.copy[s];
         r->reps = 1;
+        SET_ALT(copy[s]);
         r->nbase = 1;
         snprintf(r->base[0].name, sizeof(r->base[0].name),
                  "ideal ring+memcpy %u B", cg.size[s]);
@@ -657,6 +703,7 @@ static int plan_instr(void)
                  cg.size[s]);
         r->p50 = r->min = r->max = cg.zc[s];
         r->reps = 1;
+        SET_ALT(zc[s]);
         r->nbase = 2;
         snprintf(r->base[0].name, sizeof(r->base[0].name),
                  "ideal ring+memcpy %u B", cg.size[s]);
@@ -670,9 +717,12 @@ static int plan_instr(void)
     r = rec_new("instr", "esp_amp_rpmsg_poll, empty ring", "instr/call");
     r->p50 = r->min = r->max = cg.empty_poll;
     r->reps = 1;
+    SET_ALT(empty_poll);
     r = rec_new("instr", "harness (removed from the above)", "instr/msg");
     r->p50 = r->min = r->max = cg.harness;
     r->reps = 1;
+    SET_ALT(harness);
+#undef SET_ALT
     return 0;
 }
 
@@ -765,7 +815,8 @@ static const char *section_title(const char *s)
     }
     if (!strcmp(s, "instr")) {
         return "INSTRUCTIONS PER MESSAGE (callgrind, one process, slope "
-               "between n and 2n messages; exact)";
+               "between n and 2n messages; exact; one column per optimisation "
+               "level of library and driver, ratios at the first)";
     }
     return "MEMORY (bytes; ratio = bytes / payload bytes)";
 }
@@ -791,9 +842,16 @@ static void print_table(FILE *f)
         if (strcmp(sec, r->section) != 0) {
             sec = r->section;
             fprintf(f, "\n%s\n", section_title(sec));
-            fprintf(f, "%-40s %9s %9s %9s  %-30s %6s  %-26s %6s  %s\n",
-                    "figure", "p50", "min", "max", "vs baseline", "ratio",
-                    "vs 2nd baseline", "ratio", "notes");
+            if (r->has_alt) {
+                fprintf(f, "%-40s %9s %9s %9s  %-30s %6s  %-26s %6s  %s\n",
+                        "figure", BENCH_CALLGRIND_OPT, g_cg_alt_opt[0],
+                        g_cg_alt_opt[1], "vs baseline", "ratio",
+                        "vs 2nd baseline", "ratio", "notes");
+            } else {
+                fprintf(f, "%-40s %9s %9s %9s  %-30s %6s  %-26s %6s  %s\n",
+                        "figure", "p50", "min", "max", "vs baseline", "ratio",
+                        "vs 2nd baseline", "ratio", "notes");
+            }
         } else if (!strcmp(sec, "stream") && strstr(r->name, "ideal ring")) {
             fputc('\n', f);
         }
@@ -801,6 +859,16 @@ static void print_table(FILE *f)
         fmt_val(p50, sizeof(p50), r->p50);
         fmt_val(mn, sizeof(mn), r->min);
         fmt_val(mx, sizeof(mx), r->max);
+        if (r->has_alt) {   /* instr: the other optimisation levels */
+            char *col[CG_NALT] = {mn, mx};
+            for (int k = 0; k < CG_NALT; k++) {
+                if (isnan(r->alt[k])) {
+                    snprintf(col[k], sizeof(mn), "-");
+                } else {
+                    fmt_val(col[k], sizeof(mn), r->alt[k]);
+                }
+            }
+        }
         char b0[48] = "-", r0[16] = "", b1[48] = "", r1[16] = "";
         if (r->nbase > 0) {
             snprintf(b0, sizeof(b0), "%.30s", r->base[0].name);
@@ -986,6 +1054,19 @@ static int write_json(const char *path, double elapsed)
         if (r->note[0]) {
             fprintf(f, ", \"note\": ");
             json_str(f, r->note);
+        }
+        if (r->has_alt) {
+            fprintf(f, ", \"by_opt\": {");
+            json_str(f, BENCH_CALLGRIND_OPT);
+            fprintf(f, ": ");
+            json_num(f, r->p50);
+            for (int k = 0; k < CG_NALT; k++) {
+                fprintf(f, ", ");
+                json_str(f, g_cg_alt_opt[k]);
+                fprintf(f, ": ");
+                json_num(f, r->alt[k]);
+            }
+            fputc('}', f);
         }
         fprintf(f, ", \"baselines\": [");
         for (int k = 0; k < r->nbase; k++) {

@@ -72,6 +72,9 @@ typedef struct {
     uint16_t created; /* tx: nbytes given to create_message */
     bool stale;       /* the peer restarted since: the application does
                          not know yet, but the memory may be reused */
+    bool blind;       /* stale, and the restart cannot be seen: the
+                         fuzzer made the new session reuse the device's
+                         number while its join word stayed in place */
 } hold_t;
 
 static struct {
@@ -96,6 +99,12 @@ static struct {
     uint32_t p_held[256];
     int p_nheld;
     uint32_t p_sent_total;
+    /* the honest peer's side of the join protocol on pair A: peer main:
+     * the request it answered (0: none yet); peer sub: its request and
+     * whether the local main has answered it (or it was a first join) */
+    uint32_t p_join, p_session;
+    bool p_up;
+    bool hdr_touched; /* the fuzzer wrote the region header words */
     bool sync;
     bool b_dirty;
     fz_fifo_t to_local, to_peer;
@@ -219,17 +228,28 @@ static void sync_dev(int k)
     }
 }
 
+/* A held buffer may be refused with LINK_DOWN, without a reset, only while
+ * the link is not UP: a main core whose join request the fuzzer cleared
+ * uses no ring until a request comes (its holdings stay valid if the old
+ * one comes back, and end with the reset if another one does). */
+static bool link_refused(int k, esp_amp_err_t err)
+{
+    return err == ESP_AMP_ERR_LINK_DOWN && !S.sync &&
+           S.d[k].dev.link != ESP_AMP_LINK_UP;
+}
+
 static void check_geometry(void)
 {
     for (int k = 0; k < 2; k++) {
         fz_check_queue(S.local, S.d[k].dev.rx_queue, k ? "B rx" : "A rx");
         fz_check_queue(S.local, S.d[k].dev.tx_queue, k ? "B tx" : "A tx");
+        fz_check_dev_held(&S.d[k].dev, k ? "B" : "A");
     }
 }
 
-static int count_held(hold_t *h, int n, int k)
+static uint32_t count_held(hold_t *h, int n, int k)
 {
-    int c = 0;
+    uint32_t c = 0;
     for (int i = 0; i < n; i++) {
         c += h[i].dev == k;
     }
@@ -264,6 +284,9 @@ static void raw_touch(uint32_t off, uint32_t n)
 {
     S.sync = false;
     uint64_t end = (uint64_t)off + n;
+    if (off < 16) {
+        S.hdr_touched = true;
+    }
     if (off < 16 || (off < 704 && end > 192) ||
         (end > S.b_off && off < S.b_off + S.b_size)) {
         S.b_dirty = true; /* header words, registry, or pair B */
@@ -332,9 +355,9 @@ static int ept_cb(void *data, uint16_t len, uint16_t src, void *arg)
              q->max_item_size);
     FZ_CHECK(!app_holds(S.rx, S.nrx, p) && !app_holds(S.tx, S.ntx, p),
              "buffer %p delivered while the application holds it", data);
-    FZ_CHECK(count_held(S.rx, S.nrx, k) < q->size,
-             "%d buffers held on a ring of %u, and one more delivered",
-             count_held(S.rx, S.nrx, k), q->size);
+    FZ_CHECK(count_held(S.rx, S.nrx, k) < fz_qlen(q),
+             "%u buffers held on a ring of %u, and one more delivered",
+             count_held(S.rx, S.nrx, k), fz_qlen(q));
     volatile uint8_t sink = 0;
     for (uint16_t i = 0; i < len; i++) {
         sink ^= p[i];
@@ -380,14 +403,21 @@ static int ept_cb(void *data, uint16_t len, uint16_t src, void *arg)
     S.depth--;
     S.n_in_cb--;
     if (hold && S.nrx < MAX_HOLD && L->epoch == epoch) {
-        S.rx[S.nrx++] = (hold_t){ p, k, epoch, 0, false };
+        S.rx[S.nrx++] = (hold_t){ p, k, epoch, 0, false, false };
         return 0;
     }
     if (L->epoch != epoch) {
         return 0; /* reset meanwhile: the buffer is no longer ours */
     }
     int rc = esp_amp_rpmsg_destroy(&L->dev, p);
+    esp_amp_err_t err = esp_amp_get_last_error();
     sync_dev(k);
+    if (rc != 0 && link_refused(k, err) && L->epoch == epoch &&
+        S.nrx < MAX_HOLD) {
+        /* Still ours: the application gives it back later. */
+        S.rx[S.nrx++] = (hold_t){ p, k, epoch, 0, false, false };
+        return 0;
+    }
     FZ_CHECK(rc == 0 || L->epoch != epoch,
              "destroy of a just-delivered buffer failed: %s",
              esp_amp_err_name(esp_amp_get_last_error()));
@@ -464,6 +494,11 @@ static void peer_bringup(uint16_t len, uint16_t item)
     }
     S.p_sent = S.p_recv = S.p_freed = 0;
     S.p_nheld = 0;
+    /* The honest peer takes over pair A where the real library left it. */
+    S.p_join = S.pdev[DEV_A].rx_queue != NULL ? S.pdev[DEV_A].join : 0;
+    S.p_up = S.peer == ESP_AMP_CORE_SUB &&
+             S.pdev[DEV_A].link == ESP_AMP_LINK_UP;
+    S.p_session = ((esp_amp_shm_header_t *)(void *)shm())->session;
 }
 
 static void setup(uint8_t cfg, uint8_t lenb, uint8_t itemb)
@@ -558,6 +593,10 @@ static void setup(uint8_t cfg, uint8_t lenb, uint8_t itemb)
                                            (void *)&k_dev_idx[DEV_B],
                                            &S.ept_b) == &S.ept_b,
              "create endpoint B");
+    S.p_join = S.pdev[DEV_A].join;
+    S.p_up = S.peer == ESP_AMP_CORE_SUB &&
+             S.pdev[DEV_A].link == ESP_AMP_LINK_UP;
+    S.p_session = ((esp_amp_shm_header_t *)(void *)shm())->session;
     S.sync = true;
     check_geometry();
 }
@@ -573,11 +612,91 @@ static void ring_local_doorbell(void)
     sim_raise_doorbell(S.local);
 }
 
+/* The honest peer resets both rings of pair A to their initial state (as
+ * esp_amp_ring_reset does) and forgets what it held. */
+static void peer_reset_rings(void)
+{
+    for (int r = 0; r < 2; r++) {
+        for (uint16_t i = 0; i < S.a_len; i++) {
+            esp_amp_queue_desc_t *d = a_desc(r, i);
+            d->addr = a_buf_off(r, i);
+            d->len = S.a_item;
+            __atomic_store_n(&d->flags, freed_flags(0), __ATOMIC_RELEASE);
+        }
+    }
+    S.p_sent = S.p_recv = S.p_freed = 0;
+    S.p_nheld = 0;
+    S.sync = false; /* what was in flight is dropped */
+}
+
+/* The honest peer's link check on pair A (src/esp_amp_link.c, format
+ * version 2), before each of its ring operations: true when it may use
+ * the rings now.
+ *   peer main: uses no ring before it has answered a join; a first
+ *     request (1, nothing answered yet) is answered as is, any other new
+ *     non-zero request after resetting both rings; 0 (only its own format
+ *     writes it) stops it until a request comes.
+ *   peer sub: UP after a first join, or once the answer equals its
+ *     request; if its request is no longer in place or the session moved
+ *     (only the fuzzer does that here: the local main never restarts) it
+ *     joins again with max(req, ack) + 1 and waits, without touching the
+ *     rings.
+ * Join requests and answers ring the local core like a message does (the
+ * peer "notifies" and the local core's kick_me is set). */
+static bool peer_link(void)
+{
+    esp_amp_shm_vq_pair_t *p = a_pair();
+    int own = S.peer == ESP_AMP_CORE_MAIN ? 1 : 0;
+    if (S.peer == ESP_AMP_CORE_MAIN) {
+        uint32_t req = __atomic_load_n(&p->ctl[0].join, __ATOMIC_ACQUIRE);
+        if (req == S.p_join) {
+            return req != 0;
+        }
+        if (req == 0) {
+            return false;
+        }
+        if (req != 1u || S.p_join != 0) {
+            FZ_TRACE("  honest main: request %u (answered %u): reset\n", req,
+                     S.p_join);
+            peer_reset_rings();
+        }
+        S.p_join = req;
+    } else {
+        uint32_t req = __atomic_load_n(&p->ctl[0].join, __ATOMIC_ACQUIRE);
+        uint32_t ack = __atomic_load_n(&p->ctl[1].join, __ATOMIC_ACQUIRE);
+        uint32_t ses = ((esp_amp_shm_header_t *)(void *)shm())->session;
+        if (req == S.p_join && ses == S.p_session) {
+            if (!S.p_up && ack == S.p_join) {
+                S.p_up = true;
+                S.p_sent = S.p_recv = S.p_freed = 0;
+                S.p_nheld = 0;
+            }
+            return S.p_up;
+        }
+        S.p_join = (req > ack ? req : ack) + 1u;
+        if (S.p_join < 2u) {
+            S.p_join = 2u;
+        }
+        S.p_session = ses;
+        S.p_up = false;
+        S.sync = false;
+        FZ_TRACE("  honest sub: joins again with %u\n", S.p_join);
+    }
+    __atomic_store_n(&p->ctl[own].join, S.p_join, __ATOMIC_RELEASE);
+    if (S.peer_kicks && p->ctl[own ^ 1].kick_me != 0) {
+        ring_local_doorbell();
+    }
+    return S.peer == ESP_AMP_CORE_MAIN;
+}
+
 /* Send one message into the local core's rx ring. */
 static void peer_send(void)
 {
     uint8_t sel = fz_u8(S.in);
     uint16_t dlen = fz_u16(S.in);
+    if (!peer_link()) {
+        return;
+    }
     int r = rx_ring();
     uint16_t c = S.p_sent;
     esp_amp_queue_desc_t *d = a_desc(r, c);
@@ -632,6 +751,9 @@ static void peer_send(void)
 /* Take one message from the local core's tx ring. */
 static bool peer_recv(void)
 {
+    if (!peer_link()) {
+        return false;
+    }
     int r = rx_ring() ^ 1;
     uint16_t c = S.p_recv;
     esp_amp_queue_desc_t *d = a_desc(r, c);
@@ -682,8 +804,8 @@ static bool peer_recv(void)
 
 static void peer_free(uint8_t sel)
 {
-    if (S.p_nheld == 0) {
-        return;
+    if (!peer_link() || S.p_nheld == 0) {
+        return; /* (a rejoin in peer_link forgets what the peer held) */
     }
     int i = sel % S.p_nheld;
     uint32_t off = S.p_held[i];
@@ -858,7 +980,7 @@ static void peer_raw_op(uint8_t op)
 typedef struct {
     esp_amp_rpmsg_stats_t st;
     uint16_t held_rx, held_tx;
-    uint32_t epoch;
+    uint32_t epoch, join;
     int nrx, ntx;
 } snap_t;
 
@@ -869,6 +991,7 @@ static snap_t snap(int k)
     s.held_rx = esp_amp_queue_held(S.d[k].dev.rx_queue);
     s.held_tx = esp_amp_queue_held(S.d[k].dev.tx_queue);
     s.epoch = S.d[k].epoch;
+    s.join = S.d[k].dev.join;
     s.nrx = S.nrx;
     s.ntx = S.ntx;
     return s;
@@ -898,6 +1021,10 @@ static void expect_refused(int k, const snap_t *before, int rc,
         (*c)++;
     }
     esp_amp_rpmsg_stats_t now = stats_of(k);
+    if (S.d[k].dev.join != before->join && now.notifies == exp.notifies + 1) {
+        exp.notifies++; /* the call's link check joined or answered, and
+                           rang the peer (notify, peer's kick_me set) */
+    }
     FZ_CHECK(memcmp(&exp, &now, sizeof(now)) == 0,
              "%s: counters moved other than documented", what);
     FZ_CHECK(esp_amp_queue_held(S.d[k].dev.rx_queue) == before->held_rx &&
@@ -1088,14 +1215,24 @@ static void local_op(uint8_t op)
         }
         const esp_amp_queue_t *q = dev->tx_queue;
         fz_check_queue(S.local, q, "tx after create");
+        /* The buffer has room for what was asked, in the geometry the
+         * device is bound to now (it may have rebound during the call). */
+        if (n + FZ_HDR > q->max_item_size) {
+            FZ_CHECK(fz_known_open("BUG-CREATE-REBIND"),
+                     "create_message(%u) gave a buffer of %u bytes (payload "
+                     "%u)", n, q->max_item_size,
+                     q->max_item_size - FZ_HDR);
+            n = q->max_item_size - FZ_HDR; /* write no more than fits */
+        }
         FZ_CHECK(fz_is_buffer(q, p, FZ_HDR),
                  "create_message gave %p, not a tx buffer + 8", (void *)p);
         FZ_CHECK(!app_holds(S.tx, S.ntx, p) && !app_holds(S.rx, S.nrx, p),
                  "create_message gave a buffer the application holds");
-        FZ_CHECK(count_held(S.tx, S.ntx, k) < q->size,
+        FZ_CHECK(count_held(S.tx, S.ntx, k) < fz_qlen(q),
                  "more created buffers than the ring has");
         if (S.ntx < MAX_HOLD) {
-            S.tx[S.ntx++] = (hold_t){ p, k, L->epoch, (uint16_t)n, false };
+            S.tx[S.ntx++] = (hold_t){ p, k, L->epoch, (uint16_t)n, false,
+                                              false };
         }
         break;
     }
@@ -1117,10 +1254,18 @@ static void local_op(uint8_t op)
         uint32_t seq = S.seq++;
         if (h.stale && (fz_u8(in) & 1u)) {
             /* Created before the peer restarted (not noticed yet): sending
-             * it must be refused. data_len 0, nothing written. */
+             * it must be refused. data_len 0, nothing written. Unless the
+             * fuzzer hid the restart (blind): then the device still uses
+             * the old block, and its writes there are stray writes for
+             * the new session. */
             int rc = esp_amp_rpmsg_send_nocopy(dev, &S.ept[j], dst, h.p, 0);
-            FZ_CHECK(rc == -1, "a buffer created before the peer restarted "
-                               "was sent into the new session");
+            if (h.blind) {
+                S.sync = false;
+                S.b_dirty = true;
+            }
+            FZ_CHECK(rc == -1 || h.blind,
+                     "a buffer created before the peer restarted "
+                     "was sent into the new session");
             sync_dev(k);
             int at = find_hold(S.tx, S.ntx, h.p);
             if (at >= 0 && S.tx[at].stale) {
@@ -1140,7 +1285,8 @@ static void local_op(uint8_t op)
         if (L->epoch != h.epoch) {
             break; /* reset: the buffer was void anyway */
         }
-        FZ_CHECK(rc == 0 || (tampered && err == ESP_AMP_ERR_TOO_BIG),
+        FZ_CHECK(rc == 0 || (tampered && err == ESP_AMP_ERR_TOO_BIG) ||
+                     link_refused(k, err),
                  "send_nocopy of a created buffer failed: %s",
                  esp_amp_err_name(err));
         if (rc == 0) {
@@ -1173,7 +1319,18 @@ static void local_op(uint8_t op)
             FZ_CHECK(!(k == DEV_A && S.sync && err == ESP_AMP_ERR_CORRUPT &&
                        L->epoch == epoch),
                      "send: CORRUPT while the peer was honest");
-        } else if (k == DEV_A && S.sync) {
+        }
+        if (rc == 0 && len + FZ_HDR > dev->tx_queue->max_item_size) {
+            FZ_CHECK(fz_known_open("BUG-SEND-REBIND"),
+                     "send of %u bytes succeeded into buffers of %u bytes "
+                     "(payload %u)", len, dev->tx_queue->max_item_size,
+                     dev->tx_queue->max_item_size - FZ_HDR);
+            /* The copy ran past the buffer: a stray write anywhere. */
+            S.sync = false;
+            S.b_dirty = true;
+            break;
+        }
+        if (rc == 0 && k == DEV_A && S.sync) {
             fz_fifo_push(&S.to_peer,
                       (fz_msg_t){ seq, S.ept[j].addr, dst, len, UINT32_MAX });
         }
@@ -1193,6 +1350,9 @@ static void local_op(uint8_t op)
         sync_dev(k);
         if (L->epoch != h.epoch) {
             break;
+        }
+        if (rc != 0 && link_refused(k, err)) {
+            break; /* still held */
         }
         FZ_CHECK(rc == 0, "destroy of a held buffer failed: %s",
                  esp_amp_err_name(err));
@@ -1275,11 +1435,32 @@ static void peer_lib_op(uint8_t op)
          * local sub holds belongs to the old session (it learns so at its
          * next call). A sub core that restarts changes nothing until the
          * local main answers its join (and then resets both rings). */
+        bool blind[2] = { false, false };
+        for (int k = 0; S.peer == ESP_AMP_CORE_MAIN && k < 2; k++) {
+            /* Can device k see the restart (esp_amp_link_moved)? Only a
+             * session number the fuzzer forged can hide it: the new one
+             * equals the device's, and the pair block moved (another
+             * geometry of pair A), so that the device's join word, at the
+             * old place, was not cleared by the format. */
+            const esp_amp_rpmsg_dev_t *dv = &S.d[k].dev;
+            blind[k] = dv->link != ESP_AMP_LINK_DOWN &&
+                       *dv->session_word == dv->session &&
+                       dv->pair->ctl[0].join == dv->join;
+            FZ_CHECK(!blind[k] || S.hdr_touched,
+                     "device %c cannot see the peer's restart, and the "
+                     "session word was never forged", k ? 'B' : 'A');
+            if (blind[k]) {
+                FZ_TRACE("  device %c cannot see the restart (session %u "
+                         "reused)\n", k ? 'B' : 'A', dv->session);
+            }
+        }
         for (int i = 0; S.peer == ESP_AMP_CORE_MAIN && i < S.ntx; i++) {
             S.tx[i].stale = true;
+            S.tx[i].blind = blind[S.tx[i].dev];
         }
         for (int i = 0; S.peer == ESP_AMP_CORE_MAIN && i < S.nrx; i++) {
             S.rx[i].stale = true;
+            S.rx[i].blind = blind[S.rx[i].dev];
         }
         break;
     }
@@ -1356,10 +1537,10 @@ static void finish_sync(void)
     unsigned n = 0;
     while (esp_amp_rpmsg_create_message(&A->dev, 0, 0) != NULL) {
         n++;
-        FZ_CHECK(n <= A->dev.tx_queue->size, "more buffers than the ring");
+        FZ_CHECK(n <= fz_qlen(A->dev.tx_queue), "more buffers than the ring");
     }
-    FZ_CHECK(n == A->dev.tx_queue->size, "leak: %u of %u tx buffers free", n,
-             A->dev.tx_queue->size);
+    FZ_CHECK(n == fz_qlen(A->dev.tx_queue), "leak: %u of %u tx buffers free", n,
+             fz_qlen(A->dev.tx_queue));
     int r = rx_ring();
     for (uint16_t c = S.p_sent; c != (uint16_t)(S.p_sent + S.a_len); c++) {
         FZ_CHECK(a_desc(r, c)->flags == freed_flags(!wrap_of(c, S.a_len)),
@@ -1464,8 +1645,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             S.sync = false; /* too much in flight to follow */
         }
         check_geometry();
-        FZ_CHECK(count_held(S.rx, S.nrx, DEV_A) <= S.d[DEV_A].dev.rx_queue->size &&
-                     count_held(S.tx, S.ntx, DEV_A) <= S.d[DEV_A].dev.tx_queue->size,
+        FZ_CHECK(count_held(S.rx, S.nrx, DEV_A) <= fz_qlen(S.d[DEV_A].dev.rx_queue) &&
+                     count_held(S.tx, S.ntx, DEV_A) <= fz_qlen(S.d[DEV_A].dev.tx_queue),
                  "application holds more buffers than the rings have");
     }
     if (S.sync) {

@@ -89,7 +89,7 @@ static void sub_try(uint16_t id, bool intr)
     uint32_t pair_off = fz_off(ESP_AMP_CORE_SUB, s_sdev.pair);
     FZ_CHECK(pair_off == fz_off(ESP_AMP_CORE_SUB, p), "pair is not the block");
     FZ_CHECK(pair_off + (uint64_t)esp_amp_queue_pair_size(
-                            s_sdev.rx_queue->size,
+                            fz_qlen(s_sdev.rx_queue),
                             s_sdev.rx_queue->max_item_size) <=
                  (uint64_t)pair_off + size,
              "bound geometry larger than the registry block");
@@ -99,7 +99,7 @@ static void sub_try(uint16_t id, bool intr)
     (void)esp_amp_rpmsg_create_endpoint(&s_sdev, 1, destroy_cb, &s_sdev,
                                         &s_ept);
     (void)esp_amp_rpmsg_get_link_state(&s_sdev);
-    for (unsigned i = 0; i <= s_sdev.rx_queue->size; i++) {
+    for (unsigned i = 0; i <= fz_qlen(s_sdev.rx_queue); i++) {
         (void)esp_amp_rpmsg_poll(&s_sdev);
     }
     uint8_t *m = esp_amp_rpmsg_create_message(&s_sdev, 1, 0);

@@ -266,6 +266,23 @@ def repros():
     r["fuzz_rx-BUG-STALE-SEND"] = (
         [0x00, 2, 13] + rx_local(1, 4) + [0xC0, 0x02]
         + rx_local(2, 0, 0, 0) + list(u16(0x20)) + [1])
+    # stale buffer after a hidden restart (reduced from the input that
+    # stopped the old harness; the harness was wrong): the local sub creates
+    # a buffer on pair B, the fuzzer sets the session word to 0, the peer
+    # main restarts with a smaller pair A (session 1 again, pair B moves,
+    # B's join word stays at its old place), the sub sends the old buffer
+    r["fuzz_rx-stale-buffer-after-wiped-restart-min"] = (
+        [0x00, 4, 24] + rx_local(0x81, 4) + rx_raw(6, 0x18) + list(u32(0))
+        + [0xC3, 0x82, 0, 0] + rx_local(0x82, 0, 0, 0) + list(u16(0x60))
+        + [1])
+    # BUG-CREATE-REBIND: local sub, 4 x 64; the peer main restarts with
+    # 1 x 12; create_message(56) rebinds inside and returns a 12-byte buffer
+    r["fuzz_rx-BUG-CREATE-REBIND"] = (
+        [0x00, 2, 13] + [0xC0, 0x82, 0, 0] + rx_local(1, 56))
+    # BUG-SEND-REBIND: the same with a copying send of 56 bytes
+    r["fuzz_rx-BUG-SEND-REBIND"] = (
+        [0x00, 2, 13] + [0xC0, 0x82, 0, 0] + rx_local(3, 56, 0)
+        + list(u16(0x40)))
     return r
 
 

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # The libFuzzer harnesses of fuzz/ (see fuzz/README.md).
 #
-#   scripts/fuzz.sh --quick          build, run each fuzzer 60 s; fails on
-#                                    any finding
+#   scripts/fuzz.sh --quick          build, replay fuzz/repro/* (as
+#                                    --repro), run each fuzzer 60 s; fails
+#                                    on any finding or regression
 #   scripts/fuzz.sh NAME SECONDS     run one fuzzer (fuzz_rx, fuzz_api,
 #                                    fuzz_sysinfo) that long, on a corpus
 #                                    kept in build-fuzz/ across runs
-#   scripts/fuzz.sh --repro          replay fuzz/repro/*: which known
-#                                    library bugs still reproduce
+#   scripts/fuzz.sh --repro          replay every file of fuzz/repro/:
+#                                    which findings still reproduce; fails
+#                                    if one not listed in
+#                                    fuzz/repro-open.txt (open findings)
+#                                    reproduces
 # Environment:
+#   FUZZ_KNOWN_OPEN=ID,...           contain these open findings instead
+#                                    of stopping (see fuzz/README.md)
 #   FUZZ_SECONDS=N                   --quick: seconds per fuzzer (60)
 #   FUZZ_TRACE=1                     replaying an input prints its steps
 #
@@ -72,18 +78,37 @@ run() {
   return 0
 }
 
+# Replay every file of fuzz/repro/ (NAME-...: replayed by fuzzer NAME).
+# A file listed in fuzz/repro-open.txt is a finding still open in the
+# library: reproducing is expected there. Any other file that reproduces
+# is a regression. 0 when there is none.
 repro() {
-  local fail=0 f name out
+  local fail=0 f base name out rc open
+  echo "== replay fuzz/repro/"
   for f in fuzz/repro/*; do
     [ -f "$f" ] || continue
-    name=$(basename "$f"); name=${name%%-*}
-    out=$(timeout 60 "./$BUILD/fuzz/$name" -timeout=5 "$f" 2>&1)
-    if echo "$out" | grep -qE 'FUZZ INVARIANT|ERROR: '; then
-      echo "still reproduces: $(basename "$f")"
-      echo "$out" | grep -E -A1 'FUZZ INVARIANT|ERROR: libFuzzer' | head -2 | sed 's/^/   | /'
+    base=$(basename "$f"); name=${base%%-*}
+    open=0
+    grep -qxF "$base" fuzz/repro-open.txt 2>/dev/null && open=1
+    if [ ! -x "./$BUILD/fuzz/$name" ]; then
+      echo "   no fuzzer:        $base"
       fail=1
+      continue
+    fi
+    out=$(env -u FUZZ_KNOWN_OPEN timeout 60 "./$BUILD/fuzz/$name" -timeout=5 "$f" 2>&1)
+    rc=$?
+    if [ $rc -ne 0 ] || echo "$out" | grep -qE 'FUZZ INVARIANT|ERROR: '; then
+      if [ $open = 1 ]; then
+        echo "   open, reproduces: $base"
+      else
+        echo "   REPRODUCES:       $base"
+        fail=1
+      fi
+      echo "$out" | grep -E -A1 'FUZZ INVARIANT|ERROR: libFuzzer' | head -2 | sed 's/^/   | /'
+    elif [ $open = 1 ]; then
+      echo "   open, passes now: $base (remove it from fuzz/repro-open.txt)"
     else
-      echo "fixed:            $(basename "$f")"
+      echo "   passes:           $base"
     fi
   done
   return $fail
@@ -93,6 +118,7 @@ case "${1:-}" in
   --quick)
     build || exit 1
     status=0
+    repro || status=1
     for n in $FUZZERS; do
       run "$n" "${FUZZ_SECONDS:-60}" 1 || status=1
     done

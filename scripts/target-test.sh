@@ -113,7 +113,20 @@ for m in intr poll; do
   done
 done
 
-# 4. The harness itself: a main core whose sub core never starts must end
+# 4. The instruction-count benchmark (make bench-target), a small n: the
+#    images run, the counter is exact, every message arrives.
+t0=$SECONDS
+if ! command -v python3 >/dev/null; then
+  failed=$((failed+1)); failed_names="$failed_names bench-target-smoke"; echo "  FAIL  bench-target-smoke: python3 missing"
+elif bench/target/bench_target.py --build-dir "$BUILD_DIR" --quick --timeout 60 \
+     --json "$BUILD_DIR/bench-target-quick.json" >"$LOGS/bench-target-smoke.log" 2>&1; then
+  passed=$((passed+1)); echo "  ok    bench-target-smoke ($((SECONDS-t0)) s)"
+else
+  failed=$((failed+1)); failed_names="$failed_names bench-target-smoke"
+  echo "  FAIL  bench-target-smoke:"; sed 's/^/        | /' "$LOGS/bench-target-smoke.log" | tail -25
+fi
+
+# 5. The harness itself: a main core whose sub core never starts must end
 #    by the timeout (exit 124) and not be taken for a pass.
 run harness-timeout 3 124 target_stress_main_intr "" \
   --want '^MAIN: target stress test' --never 'PASS'
