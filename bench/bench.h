@@ -179,7 +179,8 @@ double bench_median_d(double *v, size_t n);      /* sorts v */
 /* ---- round-trip harness ------------------------------------------------
  * RTT_MAIN_LOOP(body): body performs round trip `i` (1, 2, ...) and may
  * `return bench_fail(...)`. Keeps samples after a warm-up until max_iter
- * samples or dur_ms has passed. */
+ * samples or dur_ms has passed (and at least 8 were kept: a round trip
+ * that the scheduler delays past dur_ms does not end a trial). */
 #define RTT_MAIN_LOOP(t, body)                                              \
     do {                                                                    \
         uint32_t warm_ = (t)->max_iter / 20u + 10u;                         \
@@ -195,7 +196,7 @@ double bench_median_d(double *v, size_t n);      /* sorts v */
             } else if (i > warm_) {                                         \
                 g_ctl->samples[n_++] = t1_ - t0_;                           \
                 if (n_ >= (t)->max_iter || n_ >= BENCH_MAX_SAMPLES ||       \
-                    t1_ > end_) {                                           \
+                    (t1_ > end_ && n_ >= 8u)) {                             \
                     break;                                                  \
                 }                                                           \
             }                                                               \

@@ -12,7 +12,7 @@ case "${1:-build}" in
   build) want="$want libcriterion-dev" ;;
   target) want="$want $target" ;;
   test) want="$want $target clang:clang libclang-rt-14-dev libcriterion-dev
-        valgrind:valgrind gcc-arm-none-eabi:arm-none-eabi-gcc spin:spin" ;;
+        valgrind:valgrind gcc-arm-none-eabi:arm-none-eabi-gcc spin:spin gcovr:gcovr" ;;
   *) echo "usage: $0 build|target|test" >&2; exit 2 ;;
 esac
 missing=""

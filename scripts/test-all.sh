@@ -39,6 +39,10 @@ stage build-tsan build build-tsan -DCMAKE_BUILD_TYPE=Debug -DESP_AMP_SANITIZE=ts
   -DCMAKE_C_COMPILER=clang -DESP_AMP_STRESS_MESSAGES=50000
 stage ctest-tsan ctest --test-dir build-tsan --output-on-failure -L 'unit|threads'
 
+# 3b. Line and branch coverage of src/ (gcc --coverage -O0, build-cov/):
+#     every branch taken or listed in tests/coverage-exclusions.txt.
+stage coverage scripts/coverage.sh
+
 # 4. Valgrind memcheck: the two-process demo and one stress run.
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 stage valgrind-demo $VG ./build/rpmsg_send_recv --rounds 4

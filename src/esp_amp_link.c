@@ -116,15 +116,18 @@ static void dev_reset(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t vq[],
 /* Sub core ---------------------------------------------------------------- */
 #if ESP_AMP_CONFIG_SUB_CORE
 
-/* Find and check the pair block `id`: its geometry in *len, *item. */
+/* Find and check the pair block `id`: its geometry in *len, *item, and
+ * the region's session, read before the lookup, in *session. */
 static esp_amp_shm_vq_pair_t *sub_pair_find(uint16_t id, uint16_t *len,
-                                            uint16_t *item, esp_amp_err_t *err)
+                                            uint16_t *item, uint32_t *session,
+                                            esp_amp_err_t *err)
 {
     uint32_t size = 0;
     *err = ESP_AMP_ERR_NOT_INIT;
     if (esp_amp_sys_info_attach() != 0) {
         return NULL;
     }
+    *session = region_session();
     esp_amp_shm_vq_pair_t *pair = esp_amp_sys_info_get(id, &size);
     if (pair == NULL || size < sizeof(*pair) ||
         shm_ld32_acq(&pair->magic) != ESP_AMP_VQ_MAGIC) {
@@ -194,10 +197,10 @@ static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)
     }
     if (dev->link == ESP_AMP_LINK_DOWN) {
         uint16_t len, item;
+        uint32_t session;
         esp_amp_err_t err;
-        uint32_t session = region_session();
         esp_amp_shm_vq_pair_t *pair =
-            sub_pair_find(dev->sysinfo_id, &len, &item, &err);
+            sub_pair_find(dev->sysinfo_id, &len, &item, &session, &err);
         if (pair == NULL ||
             sub_bind_and_join(dev, pair, session, len, item) != ESP_AMP_OK) {
             link_set(dev, ESP_AMP_LINK_DOWN);
@@ -219,7 +222,13 @@ static esp_amp_err_t main_check(esp_amp_rpmsg_dev_t *dev)
 {
     uint32_t req = shm_ld32(&dev->pair->ctl[0].join);
     if (req == dev->join) {
-        return dev->join != 0 ? ESP_AMP_OK : ESP_AMP_ERR_LINK_DOWN;
+        if (dev->join == 0) {
+            return ESP_AMP_ERR_LINK_DOWN;      /* nobody has joined yet */
+        }
+        /* The request we answered is back after the peer scribbled over
+         * it: the rings were not touched meanwhile. */
+        link_set(dev, ESP_AMP_LINK_UP);
+        return ESP_AMP_OK;
     }
     if (req == 0) {
         /* Only our own format writes 0: the peer scribbled. Stop using the
@@ -312,11 +321,11 @@ int esp_amp_rpmsg_sub_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
     uint16_t len, item;
+    uint32_t session;
     esp_amp_err_t err;
     esp_amp_env_enter_critical();
-    uint32_t session = region_session();
     esp_amp_shm_vq_pair_t *pair =
-        sub_pair_find((uint16_t)sysinfo_id, &len, &item, &err);
+        sub_pair_find((uint16_t)sysinfo_id, &len, &item, &session, &err);
     if (pair != NULL) {
         dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, false,
                   notify, poll);

@@ -301,9 +301,9 @@ uint16_t esp_amp_rpmsg_get_max_size(esp_amp_rpmsg_dev_t *rpmsg_dev)
     return (uint16_t)(rpmsg_dev->tx_queue->max_item_size - HDR);
 }
 
-/* A payload of `len` bytes fits a buffer of this device. Checked after
- * the link check, inside the critical section: the check may have bound
- * the device to a new geometry. */
+/* A payload of `len` bytes fits a buffer of this device. Checked first,
+ * and again after the link check inside the critical section: the check
+ * may have bound the device to a new, smaller geometry. */
 static bool tx_fits(esp_amp_rpmsg_dev_t *dev, uint32_t len)
 {
     if (len > (uint32_t)(dev->tx_queue->max_item_size - HDR)) {
@@ -363,6 +363,9 @@ void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (!dev_ready(rpmsg_dev)) {
         return esp_amp_fail_null(ESP_AMP_ERR_INVALID_ARG);
     }
+    if (!tx_fits(rpmsg_dev, nbytes)) {
+        return esp_amp_fail_null(ESP_AMP_ERR_TOO_BIG);
+    }
     esp_amp_env_enter_critical();
     int32_t i = tx_take(rpmsg_dev, nbytes);
     esp_amp_env_exit_critical();
@@ -383,6 +386,9 @@ int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
 {
     if (!dev_ready(rpmsg_dev) || ept == NULL || data == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
+    }
+    if (!tx_fits(rpmsg_dev, data_len)) {
+        return esp_amp_fail(ESP_AMP_ERR_TOO_BIG);
     }
     esp_amp_env_enter_critical();
     /* Only a buffer this core holds in the current session is written: a
@@ -416,6 +422,9 @@ int esp_amp_rpmsg_send(esp_amp_rpmsg_dev_t *rpmsg_dev, esp_amp_rpmsg_ept_t *ept,
     if (!dev_ready(rpmsg_dev) || ept == NULL ||
         (data == NULL && data_len != 0)) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
+    }
+    if (!tx_fits(rpmsg_dev, data_len)) {
+        return esp_amp_fail(ESP_AMP_ERR_TOO_BIG);
     }
     esp_amp_env_enter_critical();
     int32_t i = tx_take(rpmsg_dev, data_len);

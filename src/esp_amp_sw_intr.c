@@ -93,6 +93,9 @@ static int sw_intr_raise(int core, esp_amp_sw_intr_id_t intr_id)
     if ((unsigned)intr_id > SW_INTR_ID_MAX) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
+    if (esp_amp_platform_shm_base() == NULL) {
+        return esp_amp_fail(ESP_AMP_ERR_NOT_INIT);
+    }
     atomic_fetch_or_explicit((_Atomic uint32_t *)pending_word(core),
                              1u << (unsigned)intr_id, memory_order_release);
     esp_amp_platform_raise_doorbell(core);

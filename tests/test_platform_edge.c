@@ -1,0 +1,324 @@
+/*
+ * test_platform_edge.c - the core on a platform port this test controls
+ * (ESP_AMP_PLATFORM_PORT none: one core per image, the test defines the
+ * esp_amp_platform_* functions). It reaches what the simulator's port never
+ * does: a port that has no region (shm_base NULL), a region too small for
+ * the header, a region whose size is not a multiple of 64 bytes, and a
+ * region of 4 GiB - 1 bytes where the heap top would wrap.
+ *
+ * No test framework: each check prints and exits 1 on failure.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "esp_amp.h"
+#include "esp_amp_env.h"
+#include "esp_amp_platform.h"
+#include "esp_amp_shm.h"
+
+#define CHECK(c)                                                              \
+    do {                                                                      \
+        if (!(c)) {                                                           \
+            fprintf(stderr, "%s:%d: %s: FAILED: %s\n", __FILE__, __LINE__,    \
+                    s_case, #c);                                              \
+            exit(1);                                                          \
+        }                                                                     \
+    } while (0)
+#define CHECK_ERR(e) CHECK(esp_amp_get_last_error() == (e))
+
+static const char *s_case = "";
+
+/* ---- The platform port ------------------------------------------------- */
+
+static void *s_base;
+static uint32_t s_size;
+static int s_core = ESP_AMP_CORE_MAIN;
+static void (*s_isr)(void);
+static int s_rung[2];
+/* Set: the next shm_size call first moves the region's session on, as a
+ * main core that restarts and formats at that moment would. */
+static int s_bump_session;
+
+void *esp_amp_platform_shm_base(void) { return s_base; }
+uint32_t esp_amp_platform_shm_size(void)
+{
+    if (s_bump_session) {
+        s_bump_session = 0;
+        ((esp_amp_shm_header_t *)s_base)->session++;
+    }
+    return s_size;
+}
+int esp_amp_platform_core_id(void) { return s_core; }
+void esp_amp_platform_set_doorbell_handler(void (*isr)(void)) { s_isr = isr; }
+uint32_t esp_amp_platform_get_time_ms(void) { return 0; }
+void esp_amp_platform_delay_us(uint32_t us) { (void)us; }
+void esp_amp_platform_raise_doorbell(int core_id)
+{
+    s_rung[core_id & 1]++;
+    if (core_id == s_core && s_isr != NULL) {
+        s_isr();                    /* our own doorbell: the ISR runs now */
+    }
+}
+
+static void use_region(void *base, uint32_t size)
+{
+    s_base = base;
+    s_size = size;
+    s_isr = NULL;
+    s_core = ESP_AMP_CORE_MAIN;
+}
+
+static int s_calls;
+static int count_handler(void *arg)
+{
+    (void)arg;
+    s_calls++;
+    return 0;
+}
+
+/* ---- Cases ------------------------------------------------------------- */
+
+static _Alignas(64) uint8_t s_mem[8192];
+
+static void no_region(void)
+{
+    s_case = "a port without a region";
+    use_region(NULL, sizeof(s_mem));
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_init() == -1);
+    CHECK_ERR(ESP_AMP_ERR_NO_MEM);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_alloc(0x101, 8) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
+    CHECK(esp_amp_sys_info_session() == 0);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_get(0x101, NULL) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sw_intr_add_handler(SW_INTR_ID_1, count_handler, NULL) == -1);
+    CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
+    CHECK(s_isr == NULL);           /* no dispatcher over a missing region */
+    s_core = ESP_AMP_CORE_SUB;
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_init() == -1);
+    CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
+}
+
+/* The sub core's device init refuses a missing region like a region not
+ * formatted yet (NOT_INIT), as the main core's does (NO_MEM above). */
+static void no_region_sub_init(void)
+{
+    s_case = "sub_init without a region";
+    use_region(NULL, sizeof(s_mem));
+    s_core = ESP_AMP_CORE_SUB;
+    (void)esp_amp_init();
+    static esp_amp_rpmsg_dev_t dev;
+    static esp_amp_queue_t vq[2];
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_rpmsg_sub_init_by_id(&dev, vq, false, true, SYS_INFO_RESERVED_ID_VQUEUE) == -1);
+    CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
+}
+
+/* A region smaller than the header and one line: refused, and a main core
+ * that formatted nothing never writes the region from its doorbell (the
+ * repair has nothing of its own to put back). */
+static void region_too_small(void)
+{
+    s_case = "a region too small for the header";
+    const uint32_t size = (uint32_t)sizeof(esp_amp_shm_header_t) + ESP_AMP_SHM_LINE - 4;
+    memset(s_mem, 0x5a, sizeof(s_mem));
+    use_region(s_mem, size);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_init() == -1);
+    CHECK_ERR(ESP_AMP_ERR_NO_MEM);
+    CHECK(esp_amp_sw_intr_add_handler(SW_INTR_ID_1, count_handler, NULL) == 0);
+    s_calls = 0;
+    memset(s_mem, 0x5a, sizeof(s_mem));   /* the pending word is in it */
+    const esp_amp_shm_header_t *h = (const void *)s_mem;
+    uint32_t pending_off = (uint32_t)((const uint8_t *)&h->sw_intr_pending[0][0] - s_mem);
+    memset(s_mem + pending_off, 0, 4);
+    CHECK(esp_amp_sw_intr_trigger_self(SW_INTR_ID_1) == 0);
+    CHECK(s_calls == 1);
+    for (uint32_t i = 0; i < sizeof(s_mem); i++) {
+        if (i < pending_off || i >= pending_off + 4) {
+            CHECK(s_mem[i] == 0x5a);
+        }
+    }
+    CHECK(esp_amp_sw_intr_delete_handler(SW_INTR_ID_1, count_handler) == 0);
+}
+
+/* A main core that calls alloc before esp_amp_init (its state is empty)
+ * on a region formatted earlier: refused, the registry is untouched. */
+static void alloc_before_init(void)
+{
+    s_case = "alloc before the main core's init";
+    memset(s_mem, 0, sizeof(s_mem));
+    use_region(s_mem, sizeof(s_mem));
+    CHECK(esp_amp_init() == 0);
+    CHECK(esp_amp_sys_info_alloc(0x101, 8) != NULL);
+    /* The one state slot of this image is emptied: as after a restart. */
+    s_core = ESP_AMP_CORE_SUB;
+    CHECK(esp_amp_init() == 0);
+    s_core = ESP_AMP_CORE_MAIN;
+    uint8_t before[sizeof(s_mem)];
+    memcpy(before, s_mem, sizeof(s_mem));
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_alloc(0x102, 8) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
+    CHECK(memcmp(before, s_mem, sizeof(s_mem)) == 0);
+    CHECK(esp_amp_sys_info_get(0x101, NULL) != NULL);
+}
+
+/* Region size not a multiple of 64: the block that ends the region leaves
+ * the heap top at the region's end, not past it. */
+static void region_not_line_multiple(void)
+{
+    s_case = "a region of 4104 bytes";
+    const uint32_t size = 4096 + 8;
+    memset(s_mem, 0, sizeof(s_mem));
+    use_region(s_mem, size);
+    CHECK(esp_amp_init() == 0);
+    const esp_amp_shm_header_t *h = (const void *)s_mem;
+    uint32_t rest = size - h->heap_top;
+    uint8_t *b = esp_amp_sys_info_alloc(0x101, rest);
+    CHECK(b != NULL);
+    CHECK(b + rest == s_mem + size);
+    CHECK(h->heap_top == size);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_alloc(0x102, 8) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_NO_MEM);
+}
+
+/* A region of 0xffffffff bytes: a block that ends within the last line
+ * would put the next free offset, rounded up to 64, at 2^32 = 0. The heap
+ * top saturates at the region's end: the next block is refused instead of
+ * being placed over the header. The 4 GiB are 2 MiB of private memory
+ * (the header) then one 2 MiB memfd mapped over and over. */
+static void region_of_4_gib(void)
+{
+    s_case = "a region of 4 GiB - 1";
+#ifdef EDGE_NO_HUGE
+    fprintf(stderr, "%s: skipped under a sanitizer\n", s_case);
+    return;
+#else
+    const size_t chunk = 2u << 20, total = (size_t)1 << 32;
+    uint8_t *r = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    CHECK(r != MAP_FAILED);
+    CHECK(mmap(r, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+               -1, 0) == r);
+    int fd = memfd_create("edge", 0);
+    CHECK(fd >= 0 && ftruncate(fd, (off_t)chunk) == 0);
+    for (size_t off = chunk; off < total; off += chunk) {
+        CHECK(mmap(r + off, chunk, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED | MAP_POPULATE, fd, 0) ==
+              r + off);
+    }
+    close(fd);
+    use_region(r, 0xffffffffu);
+    CHECK(esp_amp_init() == 0);
+    const esp_amp_shm_header_t *h = (const void *)r;
+    uint32_t top = h->heap_top;
+    uint32_t size = (0xffffffffu - top) & ~7u;   /* ends in the last line */
+    uint8_t *b = esp_amp_sys_info_alloc(0x101, size);
+    CHECK(b == r + top);
+    CHECK(h->heap_top == 0xffffffffu);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_alloc(0x102, 8) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_NO_MEM);
+    CHECK(h->magic == ESP_AMP_SHM_MAGIC);
+    uint32_t got = 0;
+    CHECK(esp_amp_sys_info_get(0x101, &got) == b && got == size);
+    CHECK(munmap(r, total) == 0);
+#endif
+}
+
+/* A newer main core formats while the sub core joins: its first-join
+ * request may have landed after the format, so it does not go UP; its
+ * next link check binds to the new session and asks again. The format is
+ * injected through the port, between the sub core's read of the session
+ * and its request. */
+static void first_join_races_a_main_restart(void)
+{
+    s_case = "a main restart during the sub's first join";
+    static esp_amp_rpmsg_dev_t m, sd;
+    static esp_amp_queue_t mvq[2], svq[2];
+    const uint16_t id = 0x0140;
+    memset(s_mem, 0, sizeof(s_mem));
+    use_region(s_mem, sizeof(s_mem));
+    CHECK(esp_amp_init() == 0);
+    CHECK(esp_amp_rpmsg_main_init_by_id(&m, mvq, 4, 32, false, true, id) == 0);
+    esp_amp_shm_vq_pair_t *pair = m.pair;
+    const esp_amp_shm_header_t *h = (const void *)s_mem;
+
+    /* In sub_init. */
+    s_core = ESP_AMP_CORE_SUB;
+    s_bump_session = 1;
+    CHECK(esp_amp_rpmsg_sub_init_by_id(&sd, svq, false, true, id) == 0);
+    CHECK(s_bump_session == 0);
+    CHECK(pair->ctl[0].join == 1);
+    CHECK(sd.link == ESP_AMP_LINK_DOWN);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_rpmsg_create_message(&sd, 4, ESP_AMP_RPMSG_DATA_DEFAULT) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_LINK_DOWN);
+    CHECK(sd.session == h->session);        /* bound to the new session now */
+    CHECK(sd.link == ESP_AMP_LINK_JOINING);
+    CHECK(pair->ctl[0].join == 2);
+
+    /* In a later link check: the main core formatted (join words 0, new
+     * session) and formats again while the sub core joins. */
+    pair->ctl[0].join = 0;
+    pair->ctl[1].join = 0;
+    ((esp_amp_shm_header_t *)s_mem)->session++;
+    s_bump_session = 1;
+    CHECK(esp_amp_rpmsg_get_link_state(&sd) == ESP_AMP_LINK_DOWN);
+    CHECK(s_bump_session == 0);
+    CHECK(pair->ctl[0].join == 1);
+    CHECK(esp_amp_rpmsg_get_link_state(&sd) == ESP_AMP_LINK_JOINING);
+    CHECK(pair->ctl[0].join == 2);
+}
+
+/* Each case in a child process: a crash is reported, and the other cases
+ * still run. */
+static int run(void (*fn)(void), const char *name)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        fn();
+        exit(0);
+    }
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid) {
+        fprintf(stderr, "%s: cannot run\n", name);
+        return 1;
+    }
+    if (WIFSIGNALED(st)) {
+        fprintf(stderr, "%s: FAILED: killed by signal %d\n", name, WTERMSIG(st));
+        return 1;
+    }
+    return WEXITSTATUS(st) != 0;
+}
+
+int main(void)
+{
+    static const struct { void (*fn)(void); const char *name; } cases[] = {
+        { no_region, "no_region" },
+        { no_region_sub_init, "no_region_sub_init" },
+        { region_too_small, "region_too_small" },
+        { alloc_before_init, "alloc_before_init" },
+        { region_not_line_multiple, "region_not_line_multiple" },
+        { region_of_4_gib, "region_of_4_gib" },
+        { first_join_races_a_main_restart, "first_join_races_a_main_restart" },
+    };
+    int failed = 0;
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        failed += run(cases[i].fn, cases[i].name);
+    }
+    printf("test_platform_edge: %s (%d of %u cases failed)\n", failed ? "FAIL" : "PASS",
+           failed, (unsigned)(sizeof(cases) / sizeof(cases[0])));
+    return failed != 0;
+}

@@ -1,0 +1,212 @@
+/*
+ * test_rpmsg_edge.c - receive paths of esp_amp_rpmsg.c that only a busy or
+ * restarting peer reaches, made deterministic:
+ *   - the doorbell handler's budget (ESP_AMP_CONFIG_RX_ISR_BUDGET ring
+ *     lengths per run): the sub core's callback, in ISR context, plays the
+ *     main core and sends again, so the ring never empties;
+ *   - a main core that restarts between the sub core's link check and its
+ *     take from the ring: the sub core's link callback (called inside that
+ *     critical section when the link goes UP) moves the session on, as the
+ *     restart would at that moment;
+ *   - intr_enable with a full handler table; send_nocopy on a link that
+ *     went down.
+ */
+#include <string.h>
+
+#include "test_util.h"
+
+#define EPT_M 0x10
+#define EPT_S 0x20
+#define LEN 4
+#define ITEM 32
+
+TestSuite(rpmsg_edge, .init = tu_setup, .fini = tu_teardown);
+
+/* ---- Budget ------------------------------------------------------------ */
+
+static struct {
+    tu_pair_t p;
+    esp_amp_rpmsg_ept_t me, se;
+    int total, received, next;
+    bool order_ok, ctx_ok;
+} B;
+
+static int budget_cb(void *data, uint16_t len, uint16_t src, void *arg)
+{
+    (void)src;
+    (void)arg;
+    int seq;
+    if (len != sizeof(seq)) {
+        B.order_ok = false;
+        return 0;
+    }
+    memcpy(&seq, data, sizeof(seq));
+    B.order_ok &= seq == B.received;
+    B.ctx_ok &= esp_amp_env_in_isr();
+    B.received++;
+    (void)esp_amp_rpmsg_destroy(&B.p.sub, data);
+    /* The main core keeps sending while the sub core's ISR drains. */
+    if (B.next < B.total) {
+        seq = B.next;
+        if (esp_amp_rpmsg_send(&B.p.main, &B.me, EPT_S, &seq, sizeof(seq)) == 0) {
+            B.next++;
+        }
+    }
+    return 0;
+}
+
+Test(rpmsg_edge, a_doorbell_run_stops_after_its_budget_and_rings_itself_again)
+{
+    memset(&B, 0, sizeof(B));
+    B.order_ok = B.ctx_ok = true;
+    const int budget = ESP_AMP_CONFIG_RX_ISR_BUDGET * LEN;
+    B.total = 2 * budget + 3;
+    /* The main core does not ring: only the first doorbell is raised by
+     * hand, every later one is the handler's own. */
+    tu_cfg_t cfg = { .queue_len = LEN, .item_size = ITEM, .main_notify = false,
+                     .main_poll = true, .sub_notify = false, .sub_poll = false };
+    tu_pair_up(&B.p, cfg);
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_create_endpoint(&B.p.main, EPT_M, tu_log_cb, NULL, &B.me), &B.me);
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_create_endpoint(&B.p.sub, EPT_S, budget_cb, NULL, &B.se), &B.se);
+    tu_main();
+    for (; B.next < LEN; B.next++) {
+        int seq = B.next;
+        cr_assert_eq(esp_amp_rpmsg_send(&B.p.main, &B.me, EPT_S, &seq, sizeof(seq)), 0);
+    }
+    tu_sub();
+    uint64_t isr0 = sim_isr_count();
+    tu_main();
+    cr_assert_eq(esp_amp_sw_intr_trigger(SW_INTR_RESERVED_ID_RPMSG), 0);
+    for (int i = 0; i < 10 && B.received < B.total; i++) {
+        tu_main();
+        tu_sub();            /* pending doorbells of the sub core run here */
+    }
+    cr_assert_eq(B.received, B.total, "received %d of %d", B.received, B.total);
+    cr_assert(B.order_ok && B.ctx_ok);
+    /* Ran in at least three handler runs: the first one raised by hand,
+     * then one per exhausted budget. */
+    tu_sub();
+    cr_assert_geq(sim_isr_count() - isr0, 3, "handler runs: %llu",
+                  (unsigned long long)(sim_isr_count() - isr0));
+    cr_assert_eq(tu_stats(&B.p.sub).rx_msgs, (uint32_t)B.total);
+}
+
+/* ---- A main restart inside the sub core's receive ---------------------- */
+
+static struct {
+    tu_pair_t p;
+    esp_amp_rpmsg_dev_t s2;       /* the sub core's device after its restart */
+    esp_amp_rpmsg_ept_t me, se;
+    tu_log_t slog;
+    int bumped;
+} R;
+
+static void restart_on_up(esp_amp_rpmsg_dev_t *dev, esp_amp_link_state_t st, void *arg)
+{
+    (void)dev;
+    (void)arg;
+    if (st == ESP_AMP_LINK_UP && !R.bumped) {
+        R.bumped = 1;
+        ((esp_amp_shm_header_t *)esp_amp_platform_shm_base())->session++;
+    }
+}
+
+/* The sub core restarts (JOINING), the main answers and sends one message;
+ * the sub core's next poll goes UP inside its critical section, where the
+ * main core "restarts" again. Returns the pair block. */
+static esp_amp_shm_vq_pair_t *rejoin_then_send(void)
+{
+    memset(&R, 0, sizeof(R));
+    tu_pair_up(&R.p, TU_POLL(LEN, ITEM));
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_sub_init_by_id(&R.s2, R.p.sub_vq, false, true,
+                                              SYS_INFO_RESERVED_ID_VQUEUE), 0);
+    cr_assert_eq(R.s2.link, ESP_AMP_LINK_JOINING);
+    tu_log_init(&R.slog, &R.s2);
+    cr_assert_eq(esp_amp_rpmsg_create_endpoint(&R.s2, EPT_S, tu_log_cb, &R.slog, &R.se), &R.se);
+    cr_assert_eq(esp_amp_rpmsg_set_link_callback(&R.s2, restart_on_up, NULL), 0);
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_create_endpoint(&R.p.main, EPT_M, tu_log_cb, NULL, &R.me), &R.me);
+    cr_assert_eq(esp_amp_rpmsg_send(&R.p.main, &R.me, EPT_S, "gone", 4), 0);
+    tu_sub();
+    return R.p.main.pair;
+}
+
+Test(rpmsg_edge, a_message_taken_after_a_main_restart_is_not_delivered)
+{
+    (void)rejoin_then_send();
+    esp_amp_rpmsg_stats_t s0 = tu_stats(&R.s2);
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_poll(&R.s2), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_LINK_DOWN);
+    cr_assert_eq(R.bumped, 1);
+    cr_assert_eq(R.slog.count, 0, "a message of the old session was delivered");
+    cr_assert_eq(tu_stats(&R.s2).rx_msgs, s0.rx_msgs);
+    cr_assert_neq(R.s2.link, ESP_AMP_LINK_UP);
+}
+
+Test(rpmsg_edge, a_refused_descriptor_after_a_main_restart_is_not_counted_as_corrupt)
+{
+    esp_amp_shm_vq_pair_t *pair = rejoin_then_send();
+    /* Ring 0, slot 0: the main's message, now with flags no state has. */
+    esp_amp_queue_desc_t *d = (esp_amp_queue_desc_t *)(void *)((uint8_t *)pair + 192);
+    d->flags = 0x1234;
+    esp_amp_rpmsg_stats_t s0 = tu_stats(&R.s2);
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_poll(&R.s2), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_LINK_DOWN);
+    cr_assert_eq(R.bumped, 1);
+    cr_assert_eq(tu_stats(&R.s2).rx_corrupt, s0.rx_corrupt,
+                 "a ring of another session is not this session's corruption");
+    cr_assert_eq(R.slog.count, 0);
+}
+
+/* ---- Local refusals ---------------------------------------------------- */
+
+static int dummy(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
+Test(rpmsg_edge, intr_enable_with_a_full_handler_table_fails_and_changes_nothing)
+{
+    static esp_amp_rpmsg_dev_t m, s;
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_main_init(&m, LEN, ITEM, true, true), 0);
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_sub_init(&s, false, false), 0);
+    for (intptr_t i = 0; i < ESP_AMP_SW_INTR_HANDLERS; i++) {
+        cr_assert_eq(esp_amp_sw_intr_add_handler(SW_INTR_ID_0, dummy, (void *)i), 0);
+    }
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_intr_enable(&s), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NO_MEM);
+    cr_assert(!s.intr_enabled);
+    cr_assert_eq(s.pair->ctl[0].kick_me, 0, "asked for doorbells it cannot take");
+    cr_assert_eq(esp_amp_sw_intr_delete_handler(SW_INTR_ID_0, dummy), 0);
+    cr_assert_eq(esp_amp_rpmsg_intr_enable(&s), 0);
+    cr_assert(s.intr_enabled);
+}
+
+Test(rpmsg_edge, send_nocopy_on_a_link_gone_down_is_refused_and_sends_nothing)
+{
+    static tu_pair_t p;
+    esp_amp_rpmsg_ept_t e;
+    tu_pair_up(&p, TU_POLL(LEN, ITEM));
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_create_endpoint(&p.main, EPT_M, tu_log_cb, NULL, &e), &e);
+    void *buf = esp_amp_rpmsg_create_message(&p.main, 4, ESP_AMP_RPMSG_DATA_DEFAULT);
+    cr_assert_not_null(buf);
+    p.main.pair->ctl[0].join = 0;     /* the peer withdrew its request */
+    esp_amp_rpmsg_stats_t s0 = tu_stats(&p.main);
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_send_nocopy(&p.main, &e, EPT_S, buf, 4), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_LINK_DOWN);
+    cr_assert_eq(tu_stats(&p.main).tx_msgs, s0.tx_msgs);
+    /* Ring 0, slot 0 still holds the free descriptor the reset wrote. */
+    esp_amp_queue_desc_t *d = (esp_amp_queue_desc_t *)(void *)((uint8_t *)p.main.pair + 192);
+    cr_assert_eq(d->len, ITEM, "a descriptor was sent: len %u", d->len);
+}
