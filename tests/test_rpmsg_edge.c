@@ -210,3 +210,34 @@ Test(rpmsg_edge, send_nocopy_on_a_link_gone_down_is_refused_and_sends_nothing)
     esp_amp_queue_desc_t *d = (esp_amp_queue_desc_t *)(void *)((uint8_t *)p.main.pair + 192);
     cr_assert_eq(d->len, ITEM, "a descriptor was sent: len %u", d->len);
 }
+
+/* A buffer created for 40 bytes; the main core restarts with 16-byte items
+ * before send_nocopy. The size passes the check against the old binding,
+ * the link check inside the critical section rebinds the sub core to the
+ * new, smaller items, and the size is refused there: nothing is written. */
+Test(rpmsg_edge, send_nocopy_after_a_rebind_to_smaller_items_is_refused)
+{
+    static tu_pair_t p;
+    esp_amp_rpmsg_ept_t se;
+    tu_pair_up(&p, TU_POLL(LEN, 64));
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_create_endpoint(&p.sub, EPT_S, tu_log_cb, NULL, &se), &se);
+    void *buf = esp_amp_rpmsg_create_message(&p.sub, 40, ESP_AMP_RPMSG_DATA_DEFAULT);
+    cr_assert_not_null(buf);
+    tu_main();
+    cr_assert_eq(esp_amp_init(), 0);
+    cr_assert_eq(p.cfg.id == 0 ? esp_amp_rpmsg_main_init(&p.main, LEN, 16, false, true)
+                               : esp_amp_rpmsg_main_init_by_id(&p.main, p.main_vq, LEN, 16,
+                                                               false, true, p.cfg.id), 0);
+    tu_sub();
+    esp_amp_rpmsg_stats_t s0 = tu_stats(&p.sub);
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_send_nocopy(&p.sub, &se, EPT_M, buf, 20), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_TOO_BIG);
+    cr_assert_eq(tu_stats(&p.sub).tx_too_big, s0.tx_too_big + 1);
+    cr_assert_eq(tu_stats(&p.sub).tx_msgs, s0.tx_msgs);
+    cr_assert_eq(esp_amp_rpmsg_get_max_size(&p.sub), 16 - 8, "not rebound");
+    cr_assert_eq(esp_amp_queue_held(p.sub.tx_queue), 0, "the old buffer is not forgotten");
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_poll(&p.main), -1, "something was sent");
+}
