@@ -78,7 +78,8 @@ target_include_directories(esp_amp_freertos_check PRIVATE ${_frt_dir}/sim/config
 
 add_executable(rpmsg_send_recv_freertos
     ${_frt_root}/examples/freertos/rpmsg_send_recv_freertos.c
-    ${_frt_root}/examples/rpmsg_send_recv/demo_sub_core.c)
+    ${_frt_root}/examples/rpmsg_send_recv/demo_exchange.c
+    ${_frt_root}/examples/rpmsg_send_recv/demo_io_sim.c)
 target_include_directories(rpmsg_send_recv_freertos PRIVATE
     ${_frt_root}/examples/rpmsg_send_recv)
 set_target_properties(rpmsg_send_recv_freertos PROPERTIES

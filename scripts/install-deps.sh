@@ -9,7 +9,7 @@ set -eu
 want="cmake:cmake make:make gcc:gcc pkg-config:pkg-config"  # package[:command]
 target="gcc-riscv64-unknown-elf:riscv64-unknown-elf-gcc qemu-system-misc:qemu-system-riscv32"
 case "${1:-build}" in
-  build) ;;
+  build) want="$want libcriterion-dev" ;;
   target) want="$want $target" ;;
   test) want="$want $target clang:clang libclang-rt-14-dev libcriterion-dev
         valgrind:valgrind gcc-arm-none-eabi:arm-none-eabi-gcc spin:spin gcovr:gcovr" ;;

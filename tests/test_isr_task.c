@@ -42,6 +42,7 @@
 #include <time.h>
 
 #include "test_util.h"
+#include "traffic.h"
 
 #define EPT_M 10
 #define EPT_S 20
@@ -130,8 +131,7 @@ typedef struct {
     void *held[HOLD_MAX];
     unsigned held_gen[HOLD_MAX];
     int nheld;
-    uint32_t last_gen, next_seq;
-    bool any;
+    tr_session_t rx;          /* sessions and sequence of main's messages */
     uint32_t rng;
 } sub_t;
 
@@ -143,25 +143,22 @@ static int sub_cb(void *data, uint16_t len, uint16_t src, void *arg)
     if (src != EPT_M || !intact(data, len, &tag)) {
         fail("sub: damaged message (src %u len %u)", src, len, 0);
     } else {
-        uint32_t gen = tag >> 16, seq = tag & 0xffffu;
-        if (s->any && gen < s->last_gen) {
+        uint32_t gen = tag >> 16, seq = tag & 0xffffu, last_gen = s->rx.gen;
+        bool fresh = false;
+        int e = tr_session_accept(&s->rx, gen, seq, &fresh);
+        if (e == TR_E_SESSION) {
             fail("sub: message of session %u after one of session %u", gen,
-                 s->last_gen, 0);
-        } else if (!s->any || gen != s->last_gen) {
-            if (seq != 0) {
-                fail("sub: session %u starts at message %u", gen, seq, 0);
-            }
-            s->last_gen = gen;
-            s->next_seq = 1;
-            s->any = true;
+                 last_gen, 0);
+        } else if (e != TR_OK && (!s->rx.any || gen != s->rx.gen)) {
+            fail("sub: session %u starts at message %u", gen, seq, 0);
+        } else if (e != TR_OK) {
+            fail("sub: session %u: message %u, expected %u", gen, seq,
+                 s->rx.next);
+        } else if (fresh) {
             atomic_store(&S.rx_count, 0);
             atomic_store(&S.rx_gen, gen);
             atomic_store(&S.rx_count, 1);
-        } else if (seq != s->next_seq) {
-            fail("sub: session %u: message %u, expected %u", gen, seq,
-                 s->next_seq);
         } else {
-            s->next_seq++;
             atomic_fetch_add(&S.rx_count, 1);
         }
     }
@@ -201,7 +198,7 @@ static void sub_release(sub_t *s, bool all)
 {
     while (s->nheld > 0 && (all || (tu_rand(&s->rng) & 3u) == 0)) {
         int i = (int)(tu_rand(&s->rng) % (uint32_t)s->nheld);
-        if (s->held_gen[i] < s->last_gen) {
+        if (s->held_gen[i] < s->rx.gen) {
             /* A buffer of an older session, and a message of a newer one
              * has arrived: forget it without giving it back. (Giving it
              * back could free a buffer of the new session at the same

@@ -4,19 +4,15 @@
  * in the simulator. ESP-AMP's usual set-up: FreeRTOS on the main core,
  * bare metal on the sub core.
  *
- * The exchange is that of examples/rpmsg_send_recv:
- *   - the sub core sends "Normal Msg: N" alternately to main endpoints 0
- *     and 1;
- *   - main endpoint 1 answers each with "Rsp from EPT1: N" to sub endpoint
- *     0, which answers with "Extra Msg: N" to main endpoint 0;
- *   - main endpoint 2 asks sub endpoint 1 to add and sub endpoint 2 to
- *     multiply pairs of numbers, and checks every answer.
+ * The exchange and the sub core are those of
+ * examples/rpmsg_send_recv/demo_exchange.c; this file is the FreeRTOS way
+ * of running the main core's steps, and its I/O layer.
  * Main core: the endpoint callbacks run in the doorbell ISR and only queue
  * message pointers (esp_amp_rpmsg_rxq_cb); one task per endpoint takes them,
  * prints, answers and gives the buffers back (esp_amp_rpmsg_rxq_release).
  * Answers and requests are sent with the waiting sends
  * (esp_amp_rpmsg_create_message_wait, esp_amp_rpmsg_send_wait). The sub
- * core's "ready" software interrupt gives a semaphore from the ISR.
+ * core's "ready" and "bye" software interrupts give a semaphore from the ISR.
  * With --main-poll a task polls instead (callbacks then run in that task).
  *
  * usage: rpmsg_send_recv_freertos [--main-intr|--main-poll]
@@ -34,7 +30,8 @@
 #include "semphr.h"
 #include "task.h"
 
-#include "demo_common.h"
+#include "demo_exchange.h"
+#include "demo_io_sim.h"
 #include "esp_amp.h"
 #include "esp_amp_env.h"
 #include "esp_amp_freertos.h"
@@ -50,16 +47,69 @@ static struct {
     int start_pipe[2];        /* main core -> chip: "start the sub core" */
 } cfg = {true, false, 6, {-1, -1}};
 
-
 /* ------------------------------------------------- main core (FreeRTOS) */
 
-static esp_amp_rpmsg_dev_t m_dev;
-static esp_amp_rpmsg_ept_t m_ept[3];
+static demo_main_t m;
+static demo_cfg_t m_cfg;
 static esp_amp_rpmsg_rxq_t m_rxq[3];
-static SemaphoreHandle_t m_ready;
+static SemaphoreHandle_t m_wake;
 static TaskHandle_t m_main_task;
 static atomic_int m_normal_seen, m_rpc_done, m_failures;
 static atomic_uint m_isr_deliveries, m_task_deliveries;
+
+/* ------------------------------------------------- the I/O layer */
+
+static void frt_vsay(const char *core, const char *fmt, va_list ap)
+{
+    demo_io_sim.vsay(core, fmt, ap);
+}
+
+/* Block this task until an ISR gives m_wake (or the timeout). */
+static bool frt_wait(bool (*done)(void *), void *arg, uint32_t timeout_us)
+{
+    if (done != NULL && done(arg)) {
+        return true;
+    }
+    TickType_t t = pdMS_TO_TICKS((timeout_us + 999u) / 1000u);
+    (void)xSemaphoreTake(m_wake, t > 0 ? t : 1);
+    return done != NULL && done(arg);
+}
+
+/* The sub core's software interrupts (ISR context). */
+static void frt_wake_from_isr(void)
+{
+    BaseType_t woken = pdFALSE;
+    xSemaphoreGiveFromISR(m_wake, &woken);
+    esp_amp_freertos_yield_from_isr(woken);
+}
+
+static void frt_start_sub(void)
+{
+    (void)!write(cfg.start_pipe[1], "S", 1);
+}
+
+static void *frt_create_message(esp_amp_rpmsg_dev_t *dev, uint16_t size)
+{
+    return esp_amp_rpmsg_create_message_wait(dev, size, ESP_AMP_RPMSG_DATA_DEFAULT,
+                                             pdMS_TO_TICKS(1000));
+}
+
+static int frt_send(esp_amp_rpmsg_dev_t *dev, esp_amp_rpmsg_ept_t *ept,
+                    uint16_t dst, void *data, uint16_t len)
+{
+    return esp_amp_rpmsg_send_wait(dev, ept, dst, data, len, pdMS_TO_TICKS(2000));
+}
+
+static const demo_io_t frt_io = {
+    .vsay = frt_vsay,
+    .wait = frt_wait,
+    .start_sub = frt_start_sub,
+    .wake_from_isr = frt_wake_from_isr,
+    .create_message = frt_create_message,
+    .send = frt_send,
+};
+
+/* ------------------------------------------------- the tasks */
 
 /* The endpoint callback: note the context, then queue the pointer. */
 static int main_ept_cb(void *msg, uint16_t len, uint16_t src, void *rxq)
@@ -72,20 +122,9 @@ static int main_ept_cb(void *msg, uint16_t len, uint16_t src, void *rxq)
     return esp_amp_rpmsg_rxq_cb(msg, len, src, rxq);
 }
 
-/* Software interrupt 0 from the sub core (ISR context): "ready". */
-static int main_ready_isr(void *arg)
+static void count_normal(bool normal)
 {
-    (void)arg;
-    BaseType_t woken = pdFALSE;
-    xSemaphoreGiveFromISR(m_ready, &woken);
-    esp_amp_freertos_yield_from_isr(woken);
-    return 0;
-}
-
-static void normal_seen(const char *msg)
-{
-    if (strncmp(msg, "Normal", 6) == 0 &&
-        atomic_fetch_add(&m_normal_seen, 1) + 1 == cfg.rounds) {
+    if (normal && atomic_fetch_add(&m_normal_seen, 1) + 1 == cfg.rounds) {
         xTaskNotifyGive(m_main_task);
     }
 }
@@ -93,41 +132,28 @@ static void normal_seen(const char *msg)
 static void ept0_task(void *arg)
 {
     (void)arg;
-    esp_amp_rpmsg_rx_msg_t m;
+    esp_amp_rpmsg_rx_msg_t r;
     for (;;) {
-        if (esp_amp_rpmsg_rxq_receive(&m_rxq[0], &m, portMAX_DELAY) != 0) {
+        if (esp_amp_rpmsg_rxq_receive(&m_rxq[0], &r, portMAX_DELAY) != 0) {
             continue;
         }
-        say("MAIN", "EPT0: Message from Sub core ==> %.*s", (int)m.len,
-            (char *)m.data);
-        normal_seen(m.data);
-        esp_amp_rpmsg_rxq_release(&m_rxq[0], &m);
+        count_normal(demo_main_show(&m, 0, r.data, r.len));
+        esp_amp_rpmsg_rxq_release(&m_rxq[0], &r);
     }
 }
 
 static void ept1_task(void *arg)
 {
     (void)arg;
-    int rsp_count = 0;
-    esp_amp_rpmsg_rx_msg_t m;
+    esp_amp_rpmsg_rx_msg_t r;
     for (;;) {
-        if (esp_amp_rpmsg_rxq_receive(&m_rxq[1], &m, portMAX_DELAY) != 0) {
+        if (esp_amp_rpmsg_rxq_receive(&m_rxq[1], &r, portMAX_DELAY) != 0) {
             continue;
         }
-        say("MAIN", "EPT1: Message from Sub core ==> %.*s", (int)m.len,
-            (char *)m.data);
-        normal_seen(m.data);
-        esp_amp_rpmsg_rxq_release(&m_rxq[1], &m);
-        char *rsp = esp_amp_rpmsg_create_message_wait(
-            &m_dev, 32, ESP_AMP_RPMSG_DATA_DEFAULT, pdMS_TO_TICKS(1000));
-        if (rsp == NULL) {
-            say("MAIN", "EPT1: Failed to create new message!");
-            atomic_fetch_add(&m_failures, 1);
-            continue;
-        }
-        int n = snprintf(rsp, 32, "Rsp from EPT1: %d", rsp_count++);
-        if (esp_amp_rpmsg_send_nocopy(&m_dev, &m_ept[1], 0, rsp,
-                                      (uint16_t)(n + 1)) != 0) {
+        bool normal = demo_main_show(&m, 1, r.data, r.len);
+        esp_amp_rpmsg_rxq_release(&m_rxq[1], &r);
+        count_normal(normal);
+        if (demo_main_answer(&m) != 0) {
             atomic_fetch_add(&m_failures, 1);
         }
     }
@@ -136,34 +162,24 @@ static void ept1_task(void *arg)
 static void rpc_task(void *arg)
 {
     (void)arg;
-    srand(42);
     for (int i = 0; i < cfg.rounds; i++) {
-        int ab[2] = {rand() % 1000, rand() % 1000};
-        bool add = i & 1;
-        int expect = add ? ab[0] + ab[1] : ab[0] * ab[1];
-        say("MAIN", "Generating %d %s %d = %d", ab[0], add ? "+" : "x", ab[1],
-            expect);
-        if (esp_amp_rpmsg_send_wait(&m_dev, &m_ept[2], add ? 1 : 2, ab,
-                                    sizeof ab, pdMS_TO_TICKS(1000)) != 0) {
-            say("MAIN", "Failed to send requests! (%s)",
-                esp_amp_err_name(esp_amp_get_last_error()));
+        int ab[2], expect;
+        uint16_t dst;
+        demo_main_request(&m, ab, &dst, &expect);
+        if (frt_send(&m.dev, &m.ept[2], dst, ab, sizeof ab) != 0) {
+            demo_say(&m_cfg, "MAIN", "Failed to send requests! (%s)",
+                     esp_amp_err_name(esp_amp_get_last_error()));
             atomic_fetch_add(&m_failures, 1);
             continue;
         }
-        esp_amp_rpmsg_rx_msg_t m;
-        if (esp_amp_rpmsg_rxq_receive(&m_rxq[2], &m, pdMS_TO_TICKS(5000)) != 0) {
-            say("MAIN", "No answer to request %d", i);
+        esp_amp_rpmsg_rx_msg_t r;
+        if (esp_amp_rpmsg_rxq_receive(&m_rxq[2], &r, pdMS_TO_TICKS(5000)) != 0) {
+            demo_say(&m_cfg, "MAIN", "No answer to request %d", i);
             atomic_fetch_add(&m_failures, 1);
             continue;
         }
-        int got = 0;
-        if (m.len == sizeof got) {
-            memcpy(&got, m.data, sizeof got);
-        }
-        bool ok = m.len == sizeof got && got == expect;
-        esp_amp_rpmsg_rxq_release(&m_rxq[2], &m);
-        say("MAIN", "Expected %d, got %d, %s", expect, got,
-            ok ? "PASS" : "INVALID");
+        bool ok = demo_main_check(&m, expect, r.data, r.len);
+        esp_amp_rpmsg_rxq_release(&m_rxq[2], &r);
         if (!ok) {
             atomic_fetch_add(&m_failures, 1);
         }
@@ -177,7 +193,7 @@ static void poll_task(void *arg)
 {
     (void)arg;
     for (;;) {
-        while (esp_amp_rpmsg_poll(&m_dev) == 0) {
+        while (esp_amp_rpmsg_poll(&m.dev) == 0) {
         }
         vTaskDelay(1);
     }
@@ -186,38 +202,24 @@ static void poll_task(void *arg)
 static void main_task(void *arg)
 {
     (void)arg;
-    const char *T = "MAIN";
-    if (esp_amp_init() != 0 ||
-        esp_amp_rpmsg_main_init(&m_dev, QUEUE_LEN, ITEM_SIZE, true,
-                                !cfg.main_intr) != 0) {
-        say(T, "init failed: %s", esp_amp_err_name(esp_amp_get_last_error()));
-        esp_amp_freertos_sim_end(1);
-    }
-    for (uint16_t i = 0; i < 3; i++) {
-        if (esp_amp_rpmsg_rxq_create(&m_rxq[i], &m_dev, QUEUE_LEN) != 0 ||
-            esp_amp_rpmsg_create_endpoint(&m_dev, i, main_ept_cb, &m_rxq[i],
-                                          &m_ept[i]) == NULL) {
+    static char label[48];
+    snprintf(label, sizeof label, "FreeRTOS %s: ", tskKERNEL_VERSION_NUMBER);
+    m_cfg = (demo_cfg_t){&frt_io, cfg.main_intr, cfg.rounds, label};
+    void *rxq[3] = {&m_rxq[0], &m_rxq[1], &m_rxq[2]};
+    for (int i = 0; i < 3; i++) {
+        if (esp_amp_rpmsg_rxq_create(&m_rxq[i], &m.dev, QUEUE_LEN) != 0) {
             esp_amp_freertos_sim_end(1);
         }
     }
-    if (cfg.main_intr && esp_amp_rpmsg_intr_enable(&m_dev) != 0) {
+    if (demo_main_setup(&m, &m_cfg, main_ept_cb, rxq) != 0) {
         esp_amp_freertos_sim_end(1);
     }
-    esp_amp_sw_intr_add_handler(SW_INTR_ID_0, main_ready_isr, NULL);
-    say(T, "FreeRTOS %s: %s-based RPMsg handling on the main core",
-        tskKERNEL_VERSION_NUMBER, cfg.main_intr ? "interrupt" : "polling");
     if (!cfg.main_intr) {
         xTaskCreate(poll_task, "poll", TASK_STACK, NULL, 3, NULL);
     }
-
-    /* Release the sub core from reset, then wait for its ready interrupt. */
-    (void)!write(cfg.start_pipe[1], "S", 1);
-    if (xSemaphoreTake(m_ready, pdMS_TO_TICKS(10000)) != pdTRUE) {
-        say(T, "the sub core did not report ready");
+    if (!demo_main_wait_ready(&m)) {
         esp_amp_freertos_sim_end(1);
     }
-    say(T, "sub core is ready");
-
     xTaskCreate(ept0_task, "ept0", TASK_STACK, NULL, 2, NULL);
     xTaskCreate(ept1_task, "ept1", TASK_STACK, NULL, 2, NULL);
     xTaskCreate(rpc_task, "rpc", TASK_STACK, NULL, 2, NULL);
@@ -228,23 +230,19 @@ static void main_task(void *arg)
         got++;
     }
     if (got < 2) {
-        say(T, "timed out: %d normal messages, %d answers",
-            atomic_load(&m_normal_seen), atomic_load(&m_rpc_done));
+        demo_say(&m_cfg, "MAIN", "timed out: %d normal messages, %d answers",
+                 atomic_load(&m_normal_seen), atomic_load(&m_rpc_done));
         atomic_fetch_add(&m_failures, 1);
     }
-    /* Tell the sub core to stop. */
-    if (esp_amp_rpmsg_send_wait(&m_dev, &m_ept[0], EPT_QUIT, "quit", 5,
-                                pdMS_TO_TICKS(2000)) != 0) {
+    if (!demo_main_quit(&m)) {
         atomic_fetch_add(&m_failures, 1);
     }
-    esp_amp_rpmsg_stats_t st;
-    esp_amp_rpmsg_get_stats(&m_dev, &st);
     int failures = atomic_load(&m_failures);
-    say(T, "done: %d failures; sent %u, received %u (%u in ISR context, %u in "
-        "task context), doorbell interrupts %llu",
-        failures, (unsigned)st.tx_msgs, (unsigned)st.rx_msgs,
-        atomic_load(&m_isr_deliveries), atomic_load(&m_task_deliveries),
-        (unsigned long long)esp_amp_freertos_sim_irq_count());
+    demo_main_report(&m, failures);
+    demo_say(&m_cfg, "MAIN", "deliveries: %u in ISR context, %u in task context; "
+             "doorbell interrupts %llu",
+             atomic_load(&m_isr_deliveries), atomic_load(&m_task_deliveries),
+             (unsigned long long)esp_amp_freertos_sim_irq_count());
     if (cfg.main_intr && atomic_load(&m_isr_deliveries) == 0) {
         failures++;
     }
@@ -254,13 +252,18 @@ static void main_task(void *arg)
 static int main_app(void *arg)
 {
     (void)arg;
-    m_ready = xSemaphoreCreateBinary();
-    if (m_ready == NULL ||
+    m_wake = xSemaphoreCreateBinary();
+    if (m_wake == NULL ||
         xTaskCreate(main_task, "main", TASK_STACK, NULL, 3, &m_main_task) != pdPASS) {
         return 1;
     }
     vTaskStartScheduler();
     return 1; /* only if the scheduler could not start */
+}
+
+static int sub_core(void *arg)
+{
+    return demo_sub_core(arg);
 }
 
 static int main_core(void *arg)
@@ -302,10 +305,9 @@ int main(int argc, char **argv)
     close(cfg.start_pipe[1]); /* read() sees EOF if the main core dies */
     char c;
     int rc_main = 1, rc_sub = 1;
-    demo_sub_cfg_t sub_cfg = {cfg.sub_intr, cfg.rounds, " (bare metal)"};
+    demo_cfg_t sub_cfg = {&demo_io_sim, cfg.sub_intr, cfg.rounds, " (bare metal)"};
     if (read(cfg.start_pipe[0], &c, 1) == 1 &&
-        sim_start_core(ESP_AMP_CORE_SUB, SIM_PROCESS, demo_sub_core,
-                       &sub_cfg) == 0) {
+        sim_start_core(ESP_AMP_CORE_SUB, SIM_PROCESS, sub_core, &sub_cfg) == 0) {
         sim_join_core(ESP_AMP_CORE_SUB, &rc_sub);
     }
     sim_join_core(ESP_AMP_CORE_MAIN, &rc_main);

@@ -29,6 +29,7 @@
 #include "esp_amp_env.h"
 #include "esp_amp_platform.h"
 #include "rv_virt.h"
+#include "traffic.h"
 
 #if !defined(TEST_MAIN) || !defined(TEST_INTR)
 #error "build with -DTEST_MAIN=0|1 -DTEST_INTR=0|1"
@@ -50,13 +51,6 @@
 #define PEER_BASE (TEST_MAIN ? SUB_EPT_BASE : MAIN_EPT_BASE)
 #define WHO (TEST_MAIN ? "MAIN" : "SUB")
 #define FAIL_BASE (TEST_MAIN ? 10 : 40)
-
-typedef struct {
-    uint32_t seq;
-    uint16_t stream;   /* src_idx * N_EPT + dst_idx */
-    uint16_t len;      /* whole payload, header included */
-    uint32_t sum;
-} msg_hdr_t;
 
 typedef struct {
     uint32_t magic;
@@ -88,38 +82,9 @@ __attribute__((noreturn)) static void fail(int code, const char *what,
     rv_virt_exit(FAIL_BASE + code);
 }
 
-static uint8_t pattern(uint32_t seq, uint16_t stream, uint32_t i)
-{
-    return (uint8_t)(seq * 31u + stream * 101u + i * 7u + (seq >> 8));
-}
-
-static uint32_t checksum(const uint8_t *p, uint32_t n)
-{
-    uint32_t h = 2166136261u;
-    for (uint32_t i = 0; i < n; i++) {
-        h = (h ^ p[i]) * 16777619u;
-    }
-    return h;
-}
-
 static uint16_t payload_len(uint32_t k, uint16_t max)
 {
-    return (uint16_t)(sizeof(msg_hdr_t) + (k * 13u) % (max - sizeof(msg_hdr_t) + 1u));
-}
-
-static void fill(uint8_t *buf, uint32_t seq, uint16_t stream, uint16_t len)
-{
-    msg_hdr_t h = {seq, stream, len, 0};
-    uint8_t *body = buf + sizeof h;
-    uint32_t n = len - (uint32_t)sizeof h;
-    for (uint32_t i = 0; i < n; i++) {
-        body[i] = pattern(seq, stream, i);
-    }
-    h.sum = checksum(body, n);
-    uint8_t *hp = (uint8_t *)&h;
-    for (uint32_t i = 0; i < sizeof h; i++) {
-        buf[i] = hp[i];
-    }
+    return (uint16_t)(TR_HDR_SIZE + (k * 13u) % (max - TR_HDR_SIZE + 1u));
 }
 
 /* Receive ----------------------------------------------------------------*/
@@ -137,14 +102,11 @@ static void release_held(void)
 static int on_data(void *data, uint16_t len, uint16_t src, void *arg)
 {
     uint32_t dst_idx = (uint32_t)(uintptr_t)arg;
-    const uint8_t *p = data;
-    msg_hdr_t h;
-    uint8_t *hp = (uint8_t *)&h;
-    if (len < sizeof h) {
+    tr_hdr_t h;
+    uint32_t bad = 0;
+    int e = tr_check(data, len, &h, &bad);
+    if (e == TR_E_SHORT) {
         fail(2, "short message", len, src);
-    }
-    for (uint32_t i = 0; i < sizeof h; i++) {
-        hp[i] = p[i];
     }
     uint32_t src_idx = h.stream / N_EPT;
     if (h.stream >= N_EPT * N_EPT || h.stream % N_EPT != dst_idx) {
@@ -153,23 +115,19 @@ static int on_data(void *data, uint16_t len, uint16_t src, void *arg)
     if (src != PEER_BASE + src_idx) {
         fail(4, "source address", src, PEER_BASE + src_idx);
     }
-    if (h.len != len) {
+    if (e == TR_E_LEN) {
         fail(5, "length", len, h.len);
     }
     if (h.seq != s_rx_seq[h.stream]) {
         fail(6, "sequence", h.seq, s_rx_seq[h.stream]);
     }
-    const uint8_t *body = p + sizeof h;
-    uint32_t n = len - (uint32_t)sizeof h;
-    for (uint32_t i = 0; i < n; i++) {
-        if (body[i] != pattern(h.seq, h.stream, i)) {
-            fail(7, "payload byte", i, h.seq);
-        }
+    if (e == TR_E_DATA) {
+        fail(7, "payload byte", bad, h.seq);
     }
-    if (checksum(body, n) != h.sum) {
+    if (e != TR_OK) {
         fail(8, "checksum", h.seq, h.stream);
     }
-    s_rx_seq[h.stream]++;
+    (void)tr_accept(&s_rx_seq[h.stream], h.seq);
     s_received = s_received + 1;
     if (s_received % 5u == 0 && s_nheld < HOLD_SLOTS) {
         s_held[s_nheld++] = data;          /* give back later */
@@ -268,7 +226,7 @@ static int send_one(uint32_t k)
     }
     if ((k & 1u) == 0) {
         uint8_t buf[ITEM_SIZE];
-        fill(buf, s_tx_seq[stream], stream, len);
+        tr_fill(buf, len, stream, s_tx_seq[stream]);
         rc = esp_amp_rpmsg_send(&s_dev, &s_ept[src_idx], dst, buf, len);
     } else {
         uint8_t *buf = esp_amp_rpmsg_create_message(&s_dev, len,
@@ -276,7 +234,7 @@ static int send_one(uint32_t k)
         if (buf == NULL) {
             rc = -1;
         } else {
-            fill(buf, s_tx_seq[stream], stream, len);
+            tr_fill(buf, len, stream, s_tx_seq[stream]);
             rc = esp_amp_rpmsg_send_nocopy(&s_dev, &s_ept[src_idx], dst, buf, len);
             if (rc != 0) {
                 fail(12, "send_nocopy of a created message", k,

@@ -247,16 +247,22 @@ static void put_buf(char c, void *ctx)
     sb->len++;
 }
 
-int rv_virt_snprintf(char *buf, size_t size, const char *fmt, ...)
+int rv_virt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-    va_list ap;
     strbuf_t sb = {buf, size, 0};
-    va_start(ap, fmt);
     int out = vformat(put_buf, &sb, fmt, ap);
-    va_end(ap);
     if (size > 0) {
         buf[sb.len < size ? sb.len : size - 1] = '\0';
     }
+    return out;
+}
+
+int rv_virt_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int out = rv_virt_vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
     return out;
 }
 

@@ -12,6 +12,7 @@
 #ifndef RV_VIRT_H
 #define RV_VIRT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,8 @@ int rv_virt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * length the whole output would have. */
 int rv_virt_snprintf(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+int rv_virt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* End the emulation through the sifive_test device: 0 = pass, otherwise
  * QEMU exits with this code (1..0xffff). */
