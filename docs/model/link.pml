@@ -34,6 +34,9 @@
 #define NEXT(c) (((c) + 1) % L)
 #define INFL(h, t) (((h) + L - (t)) % L)
 #define BIT(b) (1 << (b))
+/* locals are cleared when an operation ends (fewer distinct states) */
+#define MCLR c = 0; i = 0; f = 0; b = 0; bz = 0
+#define SCLR c = 0; i = 0; f = 0; b = 0; bz = 0
 
 #define FMT 0                           /* ghost: who wrote a descriptor */
 #define SND 1
@@ -133,7 +136,7 @@ inline main_init() {
 
 /* Main link check: answer a new join request. */
 inline main_link() {
-  atomic { t = req; tg = reqgen };
+  atomic { t = req; tg = (t != answered -> reqgen : 0) };
   if
   :: t != answered ->
      if
@@ -146,7 +149,7 @@ inline main_link() {
      atomic {
        assert(!tainted[tg]);          /* an epoch with a bad sub alloc never goes live */
        live[tg] = 1;
-       answered = t; mgen = tg; ack = t; mstate = UP; mseq = 0; mexp = 0 }
+       answered = t; mgen = tg; ack = t; mstate = UP; mseq = 0; mexp = 0; tg = 0 }
   :: else
   fi
 }
@@ -174,8 +177,8 @@ inline m_alloc() {     /* ring 0, producer */
              mh0 = mh0 | BIT(b); p0h = NEXT(c)
           :: else                                          /* refused (corrupt) */
           fi;
-          wm[i] = 0 }
-     :: else -> wm[i] = 0
+          wm[i] = 0; MCLR }
+     :: else -> atomic { wm[i] = 0; MCLR }
      fi
   :: else
   fi
@@ -187,7 +190,7 @@ inline m_send() {
      pick(mh0);
      atomic { c = p0t; i = c % N; bm[b].gen = mgen; bm[b].seq = mseq; bm[b].fin = calm };
      atomic { wd_addr(i, b) };
-     atomic { wd_flags(i, SENT(WRAP(c)), SND, mgen); mh0 = mh0 & (3 - BIT(b)); p0t = NEXT(c); mseq = (mseq + 1) % 4; msent = msent + (1 - calm) }
+     atomic { wd_flags(i, SENT(WRAP(c)), SND, mgen); mh0 = mh0 & (3 - BIT(b)); p0t = NEXT(c); mseq = (mseq + 1) % 4; msent = msent + (1 - calm); MCLR }
   :: else
   fi
 }
@@ -211,8 +214,8 @@ inline m_recv() {      /* ring 1, consumer */
              mh1 = mh1 | BIT(b); c1h = NEXT(c)
           :: else
           fi;
-          wm[i] = 0 }
-     :: else -> wm[i] = 0
+          wm[i] = 0; MCLR }
+     :: else -> atomic { wm[i] = 0; MCLR }
      fi
   :: else
   fi
@@ -224,7 +227,7 @@ inline m_free() {
      pick(mh1);
      c = c1t; i = N + c % N;
      atomic { wd_addr(i, b) };
-     atomic { wd_flags(i, FREED(WRAP(c)), FRE, mgen); mh1 = mh1 & (3 - BIT(b)); c1t = NEXT(c) }
+     atomic { wd_flags(i, FREED(WRAP(c)), FRE, mgen); mh1 = mh1 & (3 - BIT(b)); c1t = NEXT(c); MCLR }
   :: else
   fi
 }
@@ -247,12 +250,14 @@ inline sub_join() {
 #endif
      atomic {
        gen++; assert(gen < MAXGEN); sgen = gen; myreq = 1; req = 1; reqgen = gen; bsess = ts; sstate = UP;
-       p1h = 0; p1t = 0; sh1 = 0; c0h = 0; c0t = 0; sh0 = 0; sseq = 0; sexp = 0 }
+       p1h = 0; p1t = 0; sh1 = 0; c0h = 0; c0t = 0; sh0 = 0; sseq = 0; sexp = 0;
+       t = 0; ta = 0; ts = 0 }
   :: else ->
      atomic {
        gen++; assert(gen < MAXGEN); sgen = gen; myreq = (t > ta -> t : ta) + 1; req = myreq; reqgen = gen;
        bsess = ts; sstate = JOINING;
-       p1h = 0; p1t = 0; sh1 = 0; c0h = 0; c0t = 0; sh0 = 0; sseq = 0; sexp = 0 }
+       p1h = 0; p1t = 0; sh1 = 0; c0h = 0; c0t = 0; sh0 = 0; sseq = 0; sexp = 0;
+       t = 0; ta = 0; ts = 0 }
   fi
 }
 
@@ -302,8 +307,8 @@ inline s_alloc() {     /* ring 1, producer */
 #ifndef NO_RECHECK
         fi
 #endif
-        }
-     :: else -> ws[i] = 0
+        ; SCLR }
+     :: else -> atomic { ws[i] = 0; SCLR }
      fi
   :: else
   fi
@@ -315,7 +320,7 @@ inline s_send() {
      pick(sh1);
      atomic { c = p1t; i = N + c % N; bm[N + b].gen = sgen; bm[N + b].seq = sseq; bm[N + b].fin = calm };
      atomic { wd_addr(i, b) };
-     atomic { wd_flags(i, SENT(WRAP(c)), SND, sgen); sh1 = sh1 & (3 - BIT(b)); p1t = NEXT(c); sseq = (sseq + 1) % 4; ssent = ssent + (1 - calm) }
+     atomic { wd_flags(i, SENT(WRAP(c)), SND, sgen); sh1 = sh1 & (3 - BIT(b)); p1t = NEXT(c); sseq = (sseq + 1) % 4; ssent = ssent + (1 - calm); SCLR }
   :: else
   fi
 }
@@ -348,8 +353,8 @@ inline s_recv() {      /* ring 0, consumer */
 #ifndef NO_RECHECK
         fi
 #endif
-        }
-     :: else -> ws[i] = 0
+        ; SCLR }
+     :: else -> atomic { ws[i] = 0; SCLR }
      fi
   :: else
   fi
@@ -361,7 +366,7 @@ inline s_free() {
      pick(sh0);
      c = c0t; i = c % N;
      atomic { wd_addr(i, b) };
-     atomic { wd_flags(i, FREED(WRAP(c)), FRE, sgen); sh0 = sh0 & (3 - BIT(b)); c0t = NEXT(c) }
+     atomic { wd_flags(i, FREED(WRAP(c)), FRE, sgen); sh0 = sh0 & (3 - BIT(b)); c0t = NEXT(c); SCLR }
   :: else
   fi
 }
@@ -369,7 +374,7 @@ inline s_free() {
 /* Each operation: link check and ring operation in one critical section
  * of its core (the other core runs on meanwhile). */
 active proctype Main() {
-  byte c, i, f, v, b, t, tg, s; bit bz;
+  byte c, i, f, b, t, tg, s; bit bz;
 mboot:
   {
     main_init();
@@ -390,7 +395,7 @@ mboot:
 }
 
 active proctype Sub() {
-  byte c, i, f, v, b, t, ta, ts, s; bit bz;
+  byte c, i, f, b, t, ta, ts, s; bit bz;
 sboot:
   {
     session != 0;                                 /* the region exists */
