@@ -11,7 +11,14 @@
  *                  rings (the order of the first draft; found unsafe)
  *   NO_RECHECK     the sub does not re-read the session after reading a
  *                  descriptor it is about to accept
- *   (the main ISR variant without a common critical section is not modelled yet)
+ *   MAIN_ISR       the main core has two contexts: a task (process Main) and
+ *                  an ISR (process MainIsr) that answers joins; a flag `mcs`
+ *                  (interrupts disabled) keeps them apart. Needs MAXMR=0.
+ *   ISR_GAP        with MAIN_ISR: the task's send leaves the critical
+ *                  section between its link check (and the payload written
+ *                  for the link it saw) and its ring write, so the ISR can
+ *                  answer a rejoin and reset the rings in between (breaks
+ *                  rule 6 of docs/layout.md section 7; must fail)
  */
 #ifndef N
 #define N 2
@@ -24,6 +31,16 @@
 #endif
 #ifndef MAXSR
 #define MAXSR 2
+#endif
+#if defined(MAIN_ISR) && MAXMR != 0
+#error "MAIN_ISR is modelled without main restarts (MAXMR=0)"
+#endif
+#ifdef MAIN_ISR
+#define MOP(op) atomic { !mcs -> mcs = 1 }; main_link(); op; mcs = 0
+#define MLINK atomic { !mcs -> mcs = 1 }; main_link(); mcs = 0
+#else
+#define MLINK main_link()
+#define MOP(op) main_link(); op
 #endif
 #define L (2 * N)                       /* counters are kept mod 2N: exact, 65536 is a multiple of 2N */
 #define AV 1                            /* flag AVAIL */
@@ -74,6 +91,7 @@ byte gen;          /* epoch ids handed out (one per join write) */
 bit mkill, skill;  /* restart requests */
 byte mr, sr;       /* restarts done */
 bit calm;          /* no more restarts */
+bit mcs = 1;       /* MAIN_ISR: the main core is in a critical section (init holds it) */
 byte msent, ssent; /* messages sent before the restarts stop */
 bit mgot, sgot;    /* main / sub received a message sent after the last restart */
 #define MAXGEN 16
@@ -188,8 +206,14 @@ inline m_send() {
   if
   :: mstate == UP && mh0 != 0 && (calm -> !sgot : msent < MSGS) ->
      pick(mh0);
+#ifdef ISR_GAP
+     atomic { bm[b].gen = mgen; bm[b].seq = mseq; bm[b].fin = calm; mcs = 0 };  /* link checked, payload written */
+     atomic { !mcs -> mcs = 1 };                                          /* the ISR may have run */
+     atomic { c = p0t; i = c % N; wd_addr(i, b) };
+#else
      atomic { c = p0t; i = c % N; bm[b].gen = mgen; bm[b].seq = mseq; bm[b].fin = calm };
      atomic { wd_addr(i, b) };
+#endif
      atomic { wd_flags(i, SENT(WRAP(c)), SND, mgen); mh0 = mh0 & (3 - BIT(b)); p0t = NEXT(c); mseq = (mseq + 1) % 4; msent = msent + (1 - calm); MCLR }
   :: else
   fi
@@ -378,17 +402,20 @@ active proctype Main() {
 mboot:
   {
     main_init();
+#ifdef MAIN_ISR
+    mcs = 0;
+#endif
     do
-    :: !calm -> main_link()                       /* doorbell ISR */
-    :: !calm -> main_link(); m_alloc()
-    :: !calm -> main_link(); m_send()
-    :: !calm -> main_link(); m_recv()
-    :: !calm -> main_link(); m_free()
+    :: !calm -> MLINK                              /* doorbell ISR */
+    :: !calm -> MOP(m_alloc())
+    :: !calm -> MOP(m_send())
+    :: !calm -> MOP(m_recv())
+    :: !calm -> MOP(m_free())
     :: calm -> break
     od;
     do
-    :: main_link(); m_alloc(); main_link(); m_send();
-       main_link(); m_recv(); main_link(); m_free()
+    :: MOP(m_alloc()); MOP(m_send());
+       MOP(m_recv()); MOP(m_free())
     od
   } unless { mkill -> atomic { mkill = 0; main_local_reset(); mstate = DOWN } };
   goto mboot
@@ -414,6 +441,17 @@ sboot:
   } unless { skill -> atomic { skill = 0; sub_local_reset() } };
   goto sboot
 }
+
+#ifdef MAIN_ISR
+/* The main core's doorbell ISR: a link check of its own, between any two
+ * critical sections of the task. */
+active proctype MainIsr() {
+  byte t, tg, s;
+  do
+  :: atomic { !mcs -> mcs = 1 }; main_link(); mcs = 0
+  od
+}
+#endif
 
 active proctype Chaos() {
   do
