@@ -11,7 +11,14 @@
  *                  rings (the order of the first draft; found unsafe)
  *   NO_RECHECK     the sub does not re-read the session after reading a
  *                  descriptor it is about to accept
- *   (the main ISR variant without a common critical section is not modelled yet)
+ *   MAIN_ISR       the main core has two contexts: a task (process Main) and
+ *                  an ISR (process MainIsr) that answers joins; a flag `mcs`
+ *                  (interrupts disabled) keeps them apart. Needs MAXMR=0.
+ *   ISR_GAP        with MAIN_ISR: the task's send leaves the critical
+ *                  section between its link check (and the payload written
+ *                  for the link it saw) and its ring write, so the ISR can
+ *                  answer a rejoin and reset the rings in between (breaks
+ *                  rule 6 of docs/layout.md section 7; must fail)
  */
 #ifndef N
 #define N 2
@@ -25,6 +32,16 @@
 #ifndef MAXSR
 #define MAXSR 2
 #endif
+#if defined(MAIN_ISR) && MAXMR != 0
+#error "MAIN_ISR is modelled without main restarts (MAXMR=0)"
+#endif
+#ifdef MAIN_ISR
+#define MOP(op) atomic { !mcs -> mcs = 1 }; main_link(); op; mcs = 0
+#define MLINK atomic { !mcs -> mcs = 1 }; main_link(); mcs = 0
+#else
+#define MLINK main_link()
+#define MOP(op) main_link(); op
+#endif
 #define L (2 * N)                       /* counters are kept mod 2N: exact, 65536 is a multiple of 2N */
 #define AV 1                            /* flag AVAIL */
 #define US 2                            /* flag USED */
@@ -34,6 +51,9 @@
 #define NEXT(c) (((c) + 1) % L)
 #define INFL(h, t) (((h) + L - (t)) % L)
 #define BIT(b) (1 << (b))
+/* locals are cleared when an operation ends (fewer distinct states) */
+#define MCLR c = 0; i = 0; f = 0; b = 0; bz = 0
+#define SCLR c = 0; i = 0; f = 0; b = 0; bz = 0
 
 #define FMT 0                           /* ghost: who wrote a descriptor */
 #define SND 1
@@ -71,6 +91,7 @@ byte gen;          /* epoch ids handed out (one per join write) */
 bit mkill, skill;  /* restart requests */
 byte mr, sr;       /* restarts done */
 bit calm;          /* no more restarts */
+bit mcs = 1;       /* MAIN_ISR: the main core is in a critical section (init holds it) */
 byte msent, ssent; /* messages sent before the restarts stop */
 bit mgot, sgot;    /* main / sub received a message sent after the last restart */
 #define MAXGEN 16
@@ -133,7 +154,7 @@ inline main_init() {
 
 /* Main link check: answer a new join request. */
 inline main_link() {
-  atomic { t = req; tg = reqgen };
+  atomic { t = req; tg = (t != answered -> reqgen : 0) };
   if
   :: t != answered ->
      if
@@ -146,7 +167,7 @@ inline main_link() {
      atomic {
        assert(!tainted[tg]);          /* an epoch with a bad sub alloc never goes live */
        live[tg] = 1;
-       answered = t; mgen = tg; ack = t; mstate = UP; mseq = 0; mexp = 0 }
+       answered = t; mgen = tg; ack = t; mstate = UP; mseq = 0; mexp = 0; tg = 0 }
   :: else
   fi
 }
@@ -174,8 +195,8 @@ inline m_alloc() {     /* ring 0, producer */
              mh0 = mh0 | BIT(b); p0h = NEXT(c)
           :: else                                          /* refused (corrupt) */
           fi;
-          wm[i] = 0 }
-     :: else -> wm[i] = 0
+          wm[i] = 0; MCLR }
+     :: else -> atomic { wm[i] = 0; MCLR }
      fi
   :: else
   fi
@@ -185,9 +206,15 @@ inline m_send() {
   if
   :: mstate == UP && mh0 != 0 && (calm -> !sgot : msent < MSGS) ->
      pick(mh0);
+#ifdef ISR_GAP
+     atomic { bm[b].gen = mgen; bm[b].seq = mseq; bm[b].fin = calm; mcs = 0 };  /* link checked, payload written */
+     atomic { !mcs -> mcs = 1 };                                          /* the ISR may have run */
+     atomic { c = p0t; i = c % N; wd_addr(i, b) };
+#else
      atomic { c = p0t; i = c % N; bm[b].gen = mgen; bm[b].seq = mseq; bm[b].fin = calm };
      atomic { wd_addr(i, b) };
-     atomic { wd_flags(i, SENT(WRAP(c)), SND, mgen); mh0 = mh0 & (3 - BIT(b)); p0t = NEXT(c); mseq = (mseq + 1) % 4; msent = msent + (1 - calm) }
+#endif
+     atomic { wd_flags(i, SENT(WRAP(c)), SND, mgen); mh0 = mh0 & (3 - BIT(b)); p0t = NEXT(c); mseq = (mseq + 1) % 4; msent = msent + (1 - calm); MCLR }
   :: else
   fi
 }
@@ -211,8 +238,8 @@ inline m_recv() {      /* ring 1, consumer */
              mh1 = mh1 | BIT(b); c1h = NEXT(c)
           :: else
           fi;
-          wm[i] = 0 }
-     :: else -> wm[i] = 0
+          wm[i] = 0; MCLR }
+     :: else -> atomic { wm[i] = 0; MCLR }
      fi
   :: else
   fi
@@ -224,7 +251,7 @@ inline m_free() {
      pick(mh1);
      c = c1t; i = N + c % N;
      atomic { wd_addr(i, b) };
-     atomic { wd_flags(i, FREED(WRAP(c)), FRE, mgen); mh1 = mh1 & (3 - BIT(b)); c1t = NEXT(c) }
+     atomic { wd_flags(i, FREED(WRAP(c)), FRE, mgen); mh1 = mh1 & (3 - BIT(b)); c1t = NEXT(c); MCLR }
   :: else
   fi
 }
@@ -247,12 +274,14 @@ inline sub_join() {
 #endif
      atomic {
        gen++; assert(gen < MAXGEN); sgen = gen; myreq = 1; req = 1; reqgen = gen; bsess = ts; sstate = UP;
-       p1h = 0; p1t = 0; sh1 = 0; c0h = 0; c0t = 0; sh0 = 0; sseq = 0; sexp = 0 }
+       p1h = 0; p1t = 0; sh1 = 0; c0h = 0; c0t = 0; sh0 = 0; sseq = 0; sexp = 0;
+       t = 0; ta = 0; ts = 0 }
   :: else ->
      atomic {
        gen++; assert(gen < MAXGEN); sgen = gen; myreq = (t > ta -> t : ta) + 1; req = myreq; reqgen = gen;
        bsess = ts; sstate = JOINING;
-       p1h = 0; p1t = 0; sh1 = 0; c0h = 0; c0t = 0; sh0 = 0; sseq = 0; sexp = 0 }
+       p1h = 0; p1t = 0; sh1 = 0; c0h = 0; c0t = 0; sh0 = 0; sseq = 0; sexp = 0;
+       t = 0; ta = 0; ts = 0 }
   fi
 }
 
@@ -302,8 +331,8 @@ inline s_alloc() {     /* ring 1, producer */
 #ifndef NO_RECHECK
         fi
 #endif
-        }
-     :: else -> ws[i] = 0
+        ; SCLR }
+     :: else -> atomic { ws[i] = 0; SCLR }
      fi
   :: else
   fi
@@ -315,7 +344,7 @@ inline s_send() {
      pick(sh1);
      atomic { c = p1t; i = N + c % N; bm[N + b].gen = sgen; bm[N + b].seq = sseq; bm[N + b].fin = calm };
      atomic { wd_addr(i, b) };
-     atomic { wd_flags(i, SENT(WRAP(c)), SND, sgen); sh1 = sh1 & (3 - BIT(b)); p1t = NEXT(c); sseq = (sseq + 1) % 4; ssent = ssent + (1 - calm) }
+     atomic { wd_flags(i, SENT(WRAP(c)), SND, sgen); sh1 = sh1 & (3 - BIT(b)); p1t = NEXT(c); sseq = (sseq + 1) % 4; ssent = ssent + (1 - calm); SCLR }
   :: else
   fi
 }
@@ -348,8 +377,8 @@ inline s_recv() {      /* ring 0, consumer */
 #ifndef NO_RECHECK
         fi
 #endif
-        }
-     :: else -> ws[i] = 0
+        ; SCLR }
+     :: else -> atomic { ws[i] = 0; SCLR }
      fi
   :: else
   fi
@@ -361,7 +390,7 @@ inline s_free() {
      pick(sh0);
      c = c0t; i = c % N;
      atomic { wd_addr(i, b) };
-     atomic { wd_flags(i, FREED(WRAP(c)), FRE, sgen); sh0 = sh0 & (3 - BIT(b)); c0t = NEXT(c) }
+     atomic { wd_flags(i, FREED(WRAP(c)), FRE, sgen); sh0 = sh0 & (3 - BIT(b)); c0t = NEXT(c); SCLR }
   :: else
   fi
 }
@@ -369,28 +398,31 @@ inline s_free() {
 /* Each operation: link check and ring operation in one critical section
  * of its core (the other core runs on meanwhile). */
 active proctype Main() {
-  byte c, i, f, v, b, t, tg, s; bit bz;
+  byte c, i, f, b, t, tg, s; bit bz;
 mboot:
   {
     main_init();
+#ifdef MAIN_ISR
+    mcs = 0;
+#endif
     do
-    :: !calm -> main_link()                       /* doorbell ISR */
-    :: !calm -> main_link(); m_alloc()
-    :: !calm -> main_link(); m_send()
-    :: !calm -> main_link(); m_recv()
-    :: !calm -> main_link(); m_free()
+    :: !calm -> MLINK                              /* doorbell ISR */
+    :: !calm -> MOP(m_alloc())
+    :: !calm -> MOP(m_send())
+    :: !calm -> MOP(m_recv())
+    :: !calm -> MOP(m_free())
     :: calm -> break
     od;
     do
-    :: main_link(); m_alloc(); main_link(); m_send();
-       main_link(); m_recv(); main_link(); m_free()
+    :: MOP(m_alloc()); MOP(m_send());
+       MOP(m_recv()); MOP(m_free())
     od
   } unless { mkill -> atomic { mkill = 0; main_local_reset(); mstate = DOWN } };
   goto mboot
 }
 
 active proctype Sub() {
-  byte c, i, f, v, b, t, ta, ts, s; bit bz;
+  byte c, i, f, b, t, ta, ts, s; bit bz;
 sboot:
   {
     session != 0;                                 /* the region exists */
@@ -409,6 +441,17 @@ sboot:
   } unless { skill -> atomic { skill = 0; sub_local_reset() } };
   goto sboot
 }
+
+#ifdef MAIN_ISR
+/* The main core's doorbell ISR: a link check of its own, between any two
+ * critical sections of the task. */
+active proctype MainIsr() {
+  byte t, tg, s;
+  do
+  :: atomic { !mcs -> mcs = 1 }; main_link(); mcs = 0
+  od
+}
+#endif
 
 active proctype Chaos() {
   do
