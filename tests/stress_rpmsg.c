@@ -4,11 +4,14 @@
  *
  * Each core has 8 endpoints (addresses 0..7). Every message goes from a
  * random local endpoint s to a random remote endpoint d; the pair (s, d)
- * is a stream with its own sequence number. The length (1..max payload)
- * and every byte of message number `seq` of a stream are a pure function of
- * (direction, stream, seq), so the receiver, which knows the next sequence
- * number it expects on each stream, recomputes the exact message it must
- * get: a lost, duplicated, reordered or corrupted message is a mismatch.
+ * is a stream with its own sequence number. Messages are those of
+ * traffic.h (stream number: direction, s, d); the length (1..max payload)
+ * of message `seq` of a stream is a pure function of (stream, seq) too, so
+ * the receiver, which knows the next sequence number it expects on each
+ * stream, checks it got exactly that message (tr_expect: header, pattern
+ * and checksum from TR_HDR_SIZE bytes on, the short-message encoding
+ * below): a lost, duplicated, reordered or corrupted message is a
+ * mismatch.
  * Half the messages go by copy (esp_amp_rpmsg_send), half zero-copy
  * (create_message + send_nocopy).
  *
@@ -31,6 +34,7 @@
 #include "esp_amp_env.h"
 #include "esp_amp_platform.h"
 #include "sim.h"
+#include "traffic.h"
 
 #define EPTS 8
 #define EPT_DONE 100
@@ -64,34 +68,27 @@ static uint64_t mix(uint64_t x)
     return x ^ (x >> 33);
 }
 
-/* Length and content of message `seq` of stream (dir, s, d). */
-static uint64_t msg_seed(int dir, unsigned s, unsigned d, uint32_t seq)
+/* Stream number of (dir, s, d) and the length of its message `seq`. */
+static uint16_t stream_of(int dir, unsigned s, unsigned d)
 {
-    return mix(((uint64_t)dir << 62) ^ ((uint64_t)(s * EPTS + d) << 40) ^ seq);
+    return (uint16_t)((unsigned)dir * EPTS * EPTS + s * EPTS + d);
 }
-static uint16_t msg_len(uint64_t seed, uint16_t max)
+static uint16_t msg_len(uint16_t stream, uint32_t seq, uint16_t max)
 {
-    return (uint16_t)(1 + seed % max);
-}
-static uint8_t msg_byte(uint64_t seed, unsigned i)
-{
-    return (uint8_t)(mix(seed + (i >> 3)) >> ((i & 7) * 8));
+    return tr_len(seq, stream, 1, max);
 }
 
 static int rx_cb(void *data, uint16_t len, uint16_t src, void *arg)
 {
     side_t *sd = me;
     unsigned d = (unsigned)(uintptr_t)arg;
-    const uint8_t *p = data;
     if (src >= EPTS) {
         sd->errors++;
     } else {
-        uint32_t seq = sd->rx_seq[src][d];
-        uint64_t seed = msg_seed(sd->core ^ 1, src, d, seq);
-        bool ok = len == msg_len(seed, sd->max);
-        for (unsigned i = 0; ok && i < len; i++) {
-            ok = p[i] == msg_byte(seed, i);
-        }
+        uint32_t seq = sd->rx_seq[src][d], next = seq, bad;
+        uint16_t stream = stream_of(sd->core ^ 1, src, d);
+        bool ok = len == msg_len(stream, seq, sd->max) &&
+                  tr_expect(data, len, stream, &next, &bad) == TR_OK;
         sd->errors += !ok;
         sd->rx_seq[src][d] = seq + 1;
     }
@@ -130,25 +127,21 @@ static int send_one(side_t *sd, uint32_t n)
     unsigned s = (unsigned)(mix(n * 2654435761u + (uint64_t)sd->core) % EPTS);
     unsigned d = (unsigned)(mix(n + 0x9e3779b9u) % EPTS);
     uint32_t seq = sd->tx_seq[s][d];
-    uint64_t seed = msg_seed(sd->core, s, d, seq);
-    uint16_t len = msg_len(seed, sd->max);
+    uint16_t stream = stream_of(sd->core, s, d);
+    uint16_t len = msg_len(stream, seq, sd->max);
     if (seq & 1) {
         uint8_t *m = esp_amp_rpmsg_create_message(&sd->dev, len, 0);
         if (m == NULL) {
             return -1;
         }
-        for (unsigned i = 0; i < len; i++) {
-            m[i] = msg_byte(seed, i);
-        }
+        tr_fill(m, len, stream, seq);
         if (esp_amp_rpmsg_send_nocopy(&sd->dev, &sd->ept[s], (uint16_t)d, m,
                                       len) != 0) {
             sd->errors++;
         }
     } else {
         uint8_t buf[0x10000];
-        for (unsigned i = 0; i < len; i++) {
-            buf[i] = msg_byte(seed, i);
-        }
+        tr_fill(buf, len, stream, seq);
         if (esp_amp_rpmsg_send(&sd->dev, &sd->ept[s], (uint16_t)d, buf, len)) {
             return -1;
         }

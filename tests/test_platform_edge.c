@@ -6,32 +6,27 @@
  * the header, a region whose size is not a multiple of 64 bytes, and a
  * region of 4 GiB - 1 bytes where the heap top would wrap.
  *
- * No test framework: each check prints and exits 1 on failure.
+ * Criterion tests, as the other test files; it runs each test in a process
+ * of its own, so a case starts from the port's initial state and a crash
+ * fails only its case. Not linked to the simulator (its port would clash).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include <criterion/criterion.h>
 
 #include "esp_amp.h"
 #include "esp_amp_env.h"
 #include "esp_amp_platform.h"
 #include "esp_amp_shm.h"
 
-#define CHECK(c)                                                              \
-    do {                                                                      \
-        if (!(c)) {                                                           \
-            fprintf(stderr, "%s:%d: %s: FAILED: %s\n", __FILE__, __LINE__,    \
-                    s_case, #c);                                              \
-            exit(1);                                                          \
-        }                                                                     \
-    } while (0)
-#define CHECK_ERR(e) CHECK(esp_amp_get_last_error() == (e))
-
-static const char *s_case = "";
+#define CHECK(c) cr_assert(c)
+#define CHECK_ERR(e) cr_assert_eq(esp_amp_get_last_error(), (e), "last error %s, expected %s", \
+                                  esp_amp_err_name(esp_amp_get_last_error()), esp_amp_err_name(e))
 
 /* ---- The platform port ------------------------------------------------- */
 
@@ -86,9 +81,8 @@ static int count_handler(void *arg)
 
 static _Alignas(64) uint8_t s_mem[8192];
 
-static void no_region(void)
+Test(platform_edge, no_region, .description = "a port without a region")
 {
-    s_case = "a port without a region";
     use_region(NULL, sizeof(s_mem));
     esp_amp_clear_last_error();
     CHECK(esp_amp_init() == -1);
@@ -117,9 +111,8 @@ static void no_region(void)
 
 /* The sub core's device init refuses a missing region like a region not
  * formatted yet (NOT_INIT), as the main core's does (NO_MEM above). */
-static void no_region_sub_init(void)
+Test(platform_edge, no_region_sub_init, .description = "sub_init without a region")
 {
-    s_case = "sub_init without a region";
     use_region(NULL, sizeof(s_mem));
     s_core = ESP_AMP_CORE_SUB;
     (void)esp_amp_init();
@@ -133,9 +126,8 @@ static void no_region_sub_init(void)
 /* A region smaller than the header and one line: refused, and a main core
  * that formatted nothing never writes the region from its doorbell (the
  * repair has nothing of its own to put back). */
-static void region_too_small(void)
+Test(platform_edge, region_too_small, .description = "a region too small for the header")
 {
-    s_case = "a region too small for the header";
     const uint32_t size = (uint32_t)sizeof(esp_amp_shm_header_t) + ESP_AMP_SHM_LINE - 4;
     memset(s_mem, 0x5a, sizeof(s_mem));
     use_region(s_mem, size);
@@ -160,9 +152,8 @@ static void region_too_small(void)
 
 /* A main core that calls alloc before esp_amp_init (its state is empty)
  * on a region formatted earlier: refused, the registry is untouched. */
-static void alloc_before_init(void)
+Test(platform_edge, alloc_before_init, .description = "alloc before the main core's init")
 {
-    s_case = "alloc before the main core's init";
     memset(s_mem, 0, sizeof(s_mem));
     use_region(s_mem, sizeof(s_mem));
     CHECK(esp_amp_init() == 0);
@@ -182,9 +173,8 @@ static void alloc_before_init(void)
 
 /* Region size not a multiple of 64: the block that ends the region leaves
  * the heap top at the region's end, not past it. */
-static void region_not_line_multiple(void)
+Test(platform_edge, region_not_line_multiple, .description = "a region of 4104 bytes")
 {
-    s_case = "a region of 4104 bytes";
     const uint32_t size = 4096 + 8;
     memset(s_mem, 0, sizeof(s_mem));
     use_region(s_mem, size);
@@ -205,12 +195,10 @@ static void region_not_line_multiple(void)
  * top saturates at the region's end: the next block is refused instead of
  * being placed over the header. The 4 GiB are 2 MiB of private memory
  * (the header) then one 2 MiB memfd mapped over and over. */
-static void region_of_4_gib(void)
+Test(platform_edge, region_of_4_gib, .description = "a region of 4 GiB - 1")
 {
-    s_case = "a region of 4 GiB - 1";
 #ifdef EDGE_NO_HUGE
-    fprintf(stderr, "%s: skipped under a sanitizer\n", s_case);
-    return;
+    cr_skip_test("the 4 GiB region: not under a sanitizer");
 #else
     const size_t chunk = 2u << 20, total = (size_t)1 << 32;
     uint8_t *r = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -247,9 +235,8 @@ static void region_of_4_gib(void)
  * next link check binds to the new session and asks again. The format is
  * injected through the port, between the sub core's read of the session
  * and its request. */
-static void first_join_races_a_main_restart(void)
+Test(platform_edge, first_join_races_a_main_restart, .description = "a main restart during the sub's first join")
 {
-    s_case = "a main restart during the sub's first join";
     static esp_amp_rpmsg_dev_t m, sd;
     static esp_amp_queue_t mvq[2], svq[2];
     const uint16_t id = 0x0140;
@@ -285,46 +272,4 @@ static void first_join_races_a_main_restart(void)
     CHECK(pair->ctl[0].join == 1);
     CHECK(esp_amp_rpmsg_get_link_state(&sd) == ESP_AMP_LINK_JOINING);
     CHECK(pair->ctl[0].join == 2);
-}
-
-/* Each case in a child process: a crash is reported, and the other cases
- * still run. */
-static int run(void (*fn)(void), const char *name)
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        fn();
-        exit(0);
-    }
-    int st = 0;
-    if (pid < 0 || waitpid(pid, &st, 0) != pid) {
-        fprintf(stderr, "%s: cannot run\n", name);
-        return 1;
-    }
-    if (WIFSIGNALED(st)) {
-        fprintf(stderr, "%s: FAILED: killed by signal %d\n", name, WTERMSIG(st));
-        return 1;
-    }
-    return WEXITSTATUS(st) != 0;
-}
-
-int main(void)
-{
-    static const struct { void (*fn)(void); const char *name; } cases[] = {
-        { no_region, "no_region" },
-        { no_region_sub_init, "no_region_sub_init" },
-        { region_too_small, "region_too_small" },
-        { alloc_before_init, "alloc_before_init" },
-        { region_not_line_multiple, "region_not_line_multiple" },
-        { region_of_4_gib, "region_of_4_gib" },
-        { first_join_races_a_main_restart, "first_join_races_a_main_restart" },
-    };
-    int failed = 0;
-    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        failed += run(cases[i].fn, cases[i].name);
-    }
-    printf("test_platform_edge: %s (%d of %u cases failed)\n", failed ? "FAIL" : "PASS",
-           failed, (unsigned)(sizeof(cases) / sizeof(cases[0])));
-    return failed != 0;
 }

@@ -8,8 +8,10 @@
  *     goes DOWN, then UP again (session number);
  *   - no message sent after the new session began is lost, doubled or
  *     reordered, and none from before it shows up afterwards: every message
- *     carries (sender incarnation, sender epoch, sequence number); a new
- *     epoch must start at sequence 0, an epoch never comes back;
+ *     carries (sender incarnation, sender epoch, sequence number) as a
+ *     session message of traffic.h (session: incarnation << 16 | epoch,
+ *     both only grow); a new epoch must start at sequence 0, an epoch never
+ *     comes back (nor does an older one appear after a newer);
  *   - traffic resumes in both directions;
  *   - no buffer leaks: at the end, after both sides gave back everything,
  *     each core can create queue_len messages again.
@@ -35,15 +37,14 @@
 #include <time.h>
 
 #include "test_util.h"
+#include "traffic.h"
 
 #define VQ_ID 0x0300
 #define QLEN 16
 #define ITEM 96
 #define EPT_MAIN 0x31
 #define EPT_SUB 0x32
-#define MAGIC 0x52535452u /* "RTSR" */
 #define HOLD_MAX 3
-#define SEEN_TAGS 16
 #define CORE_TIMEOUT_MS 60000
 
 enum { PH_RUN = 0, PH_STOP = 1 };
@@ -95,9 +96,7 @@ typedef struct {
     _Atomic uint32_t epoch;      /* sub: link DOWN count; main: resets */
     uint32_t tx_tag, tx_seq;
     /* receiving (task or ISR) */
-    uint32_t rx_tag, rx_next;
-    uint32_t seen[SEEN_TAGS];
-    unsigned n_seen;
+    tr_session_t rx;             /* session (tag) and next sequence */
     /* buffers the application keeps for a while (poll mode) */
     void *held[HOLD_MAX];
     uint32_t held_epoch[HOLD_MAX];
@@ -126,11 +125,6 @@ static void fail_at(core_t *c, int line, const char *fmt, ...)
 }
 #define FAIL(c, ...) fail_at((c), __LINE__, __VA_ARGS__)
 
-static uint8_t pat(uint32_t tag, uint32_t seq, uint32_t i)
-{
-    return (uint8_t)(tag * 7u + seq * 13u + i);
-}
-
 static uint32_t local_epoch(core_t *c)
 {
     if (c->me == ESP_AMP_CORE_MAIN) {
@@ -158,50 +152,48 @@ static void link_cb(esp_amp_rpmsg_dev_t *dev, esp_amp_link_state_t st,
 static int rx_cb(void *data, uint16_t len, uint16_t src, void *arg)
 {
     core_t *c = arg;
-    const uint8_t *p = data;
-    uint32_t w[3];
-    if (src != (c->me == ESP_AMP_CORE_MAIN ? EPT_SUB : EPT_MAIN) || len < 12) {
+    uint16_t peer = c->me == ESP_AMP_CORE_MAIN ? ESP_AMP_CORE_SUB
+                                               : ESP_AMP_CORE_MAIN;
+    tr_hdr_t h = {0, 0, 0, 0};
+    uint32_t tag = 0, bad = 0;
+    int rc;
+    if (src != (c->me == ESP_AMP_CORE_MAIN ? EPT_SUB : EPT_MAIN) ||
+        len < TR_GEN_MIN) {
         FAIL(c, "message from %#x, %u bytes", src, len);
         goto out;
     }
-    memcpy(w, p, 12);
-    uint32_t tag = w[1], seq = w[2];
-    if (w[0] != MAGIC) {
-        FAIL(c, "bad magic %#x", w[0]);
+    rc = tr_check_gen(data, len, &h, &tag, &bad);
+    if (rc == TR_OK && h.stream != peer) {
+        rc = TR_E_STREAM;
+    }
+    if (rc != TR_OK) {
+        FAIL(c, "message of tag %#x seq %u (stream %u, %u bytes) damaged: "
+                "error %d at %u", tag, h.seq, h.stream, len, rc, bad);
         goto out;
     }
-    for (uint32_t i = 12; i < len; i++) {
-        if (p[i] != pat(tag, seq, i)) {
-            FAIL(c, "payload of tag %#x seq %u damaged at %u", tag, seq, i);
-            goto out;
-        }
+    uint32_t seq = h.seq, last_tag = c->rx.gen, expected = c->rx.next;
+    bool known = c->rx.any, fresh = false;
+    rc = tr_session_accept(&c->rx, tag, seq, &fresh);
+    if (rc == TR_E_SESSION) {
+        FAIL(c, "tag %#x came back after tag %#x", tag, last_tag);
+        goto out;
     }
-    if (tag == c->rx_tag && c->n_seen > 0) {
-        if (seq != c->rx_next) {
-            FAIL(c, "tag %#x: got seq %u, expected %u (lost, doubled or "
-                    "reordered)", tag, seq, c->rx_next);
-            goto out;
-        }
-    } else {
-        for (unsigned i = 0; i < c->n_seen && i < SEEN_TAGS; i++) {
-            if (c->seen[i] == tag) {
-                FAIL(c, "tag %#x came back after tag %#x", tag, c->rx_tag);
-                goto out;
-            }
-        }
-        if (seq != 0) {
-            FAIL(c, "first message of tag %#x has seq %u: %u lost", tag, seq,
-                 seq);
-            goto out;
-        }
-        c->seen[c->n_seen++ % SEEN_TAGS] = tag;
-        c->rx_tag = tag;
+    if (rc != TR_OK && known && tag == last_tag) {
+        FAIL(c, "tag %#x: got seq %u, expected %u (lost, doubled or "
+                "reordered)", tag, seq, expected);
+        goto out;
+    }
+    if (rc != TR_OK) {
+        FAIL(c, "first message of tag %#x has seq %u: %u lost", tag, seq,
+             seq);
+        goto out;
+    }
+    if (fresh) {
         atomic_store(&c->cc->rx_in_tag, 0);
         if ((tag >> 16) != atomic_load(&c->cc->rx_peer_inc)) {
             atomic_store(&c->cc->rx_in_inc, 0);
         }
     }
-    c->rx_next = seq + 1;
     atomic_store(&c->cc->rx_peer_tag, tag);
     atomic_store(&c->cc->rx_peer_inc, tag >> 16);
     atomic_fetch_add(&c->cc->rx_in_tag, 1);
@@ -246,7 +238,8 @@ static void release(core_t *c, bool all)
 /* 1 sent, 0 not now (queue full / link down / reset on the way). */
 static int send_one(core_t *c)
 {
-    uint16_t len = (uint16_t)(12u + tu_rand(&c->rng) % (c->max - 12u + 1u));
+    uint16_t len = (uint16_t)(TR_GEN_MIN +
+                              tu_rand(&c->rng) % (c->max - TR_GEN_MIN + 1u));
     uint8_t *p = esp_amp_rpmsg_create_message(&c->dev, len, 0);
     if (p == NULL) {
         esp_amp_err_t e = esp_amp_get_last_error();
@@ -276,11 +269,7 @@ static int send_one(core_t *c)
         c->tx_tag = tag;
         c->tx_seq = 0;
     }
-    uint32_t w[3] = { MAGIC, tag, c->tx_seq };
-    memcpy(p, w, 12);
-    for (uint32_t i = 12; i < len; i++) {
-        p[i] = pat(tag, c->tx_seq, i);
-    }
+    tr_fill_gen(p, len, (uint16_t)c->me, tag, c->tx_seq);
     uint16_t dst = c->me == ESP_AMP_CORE_MAIN ? EPT_SUB : EPT_MAIN;
     if (esp_amp_rpmsg_send_nocopy(&c->dev, &c->ept, dst, p, len) != 0) {
         esp_amp_err_t e = esp_amp_get_last_error();

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "test_util.h"
+#include "traffic.h"
 
 #include <sched.h>
 #include <stdatomic.h>
@@ -233,6 +234,7 @@ typedef struct {
     esp_amp_queue_t vq[2];
     esp_amp_rpmsg_ept_t ept;
     const char *name;
+    uint16_t own_addr;
     uint16_t peer_addr;
     uint16_t max;
     bool poll;
@@ -248,11 +250,6 @@ typedef struct {
 static uint16_t stream_len(uint32_t seq, uint16_t max)
 {
     return (uint16_t)(4u + (seq * 7u) % (uint32_t)(max - 4u + 1u));
-}
-
-static uint8_t stream_byte(uint32_t seq, uint32_t i)
-{
-    return (uint8_t)(seq * 131u + i * 7u + 1u);
 }
 
 static uint64_t now_ms(void)
@@ -281,30 +278,25 @@ static int stream_cb(void *msg_data, uint16_t data_len, uint16_t src_addr,
                      void *rx_cb_data)
 {
     stream_ctx_t *c = rx_cb_data;
-    const uint8_t *d = msg_data;
     uint32_t seq = atomic_load(&c->rx_next);
-    uint32_t got = 0;
+    uint32_t next = seq, bad = 0;
 
     if (esp_amp_env_in_isr() == c->poll) {
         stream_error(c, TU_E_CTX, seq, 0);
     }
     if (src_addr != c->peer_addr) {
         stream_error(c, TU_E_SRC, seq, src_addr);
-    } else if (data_len < 4) {
+    } else if (data_len != stream_len(seq, c->max)) {
         stream_error(c, TU_E_LEN, seq, data_len);
     } else {
-        memcpy(&got, d, 4);
-        if (got != seq) {
-            stream_error(c, TU_E_SEQ, seq, got);
-        } else if (data_len != stream_len(seq, c->max)) {
+        /* The stream of a message is its sender's endpoint address. */
+        int e = tr_expect(msg_data, data_len, src_addr, &next, &bad);
+        if (e == TR_E_SEQ || e == TR_E_STREAM) {
+            stream_error(c, TU_E_SEQ, seq, e);
+        } else if (e == TR_E_LEN) {
             stream_error(c, TU_E_LEN, seq, data_len);
-        } else {
-            for (uint32_t i = 4; i < data_len; i++) {
-                if (d[i] != stream_byte(seq, i)) {
-                    stream_error(c, TU_E_DATA, seq, i);
-                    break;
-                }
-            }
+        } else if (e != TR_OK) {
+            stream_error(c, TU_E_DATA, seq, bad);
         }
     }
     atomic_store(&c->rx_next, seq + 1u);
@@ -363,10 +355,7 @@ static int stream_send(stream_ctx_t *c, uint32_t seq)
     } else {
         p = local;
     }
-    memcpy(p, &seq, 4);
-    for (uint32_t i = 4; i < len; i++) {
-        p[i] = stream_byte(seq, i);
-    }
+    tr_fill(p, len, c->own_addr, seq);
     if (nocopy) {
         return esp_amp_rpmsg_send_nocopy(&c->dev, &c->ept, c->peer_addr, p, len)
                    ? TU_E_SEND : 0;
@@ -412,6 +401,7 @@ int tu_stream_core(void *arg)
     memset(c, 0, sizeof(*c));
     c->name = is_main ? "main" : "sub";
     c->poll = poll;
+    c->own_addr = is_main ? STREAM_EPT_MAIN : STREAM_EPT_SUB;
     c->peer_addr = is_main ? STREAM_EPT_SUB : STREAM_EPT_MAIN;
     c->rng = is_main ? 0x1234567u : 0x89abcdeu;
 

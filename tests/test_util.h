@@ -7,7 +7,8 @@
  * interrupt-mode receiver runs its callbacks, in ISR context, right there).
  *
  * Concurrency tests run tu_stream_core() as the entry of both cores
- * (SIM_THREAD or SIM_PROCESS): checked messages in both directions.
+ * (SIM_THREAD or SIM_PROCESS): checked messages (traffic.h) in both
+ * directions.
  */
 #ifndef TEST_UTIL_H
 #define TEST_UTIL_H

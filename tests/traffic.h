@@ -10,7 +10,18 @@
  * (exactly once and in order: anything else is TR_E_SEQ); tr_session_accept
  * does the same across restarts, where a message carries a session
  * (generation) number too: a new session starts at 0, an older session
- * never comes back after a newer one.
+ * never comes back after a newer one. tr_fill_gen / tr_check_gen write and
+ * check such a message: the session number is the first 4 body bytes (so
+ * it is at least TR_GEN_MIN bytes long) and the pattern depends on it.
+ *
+ * Short messages (fewer bytes than a header): tr_fill writes bytes that are
+ * a hash of (sequence, stream, length, position); they cannot say which
+ * message they are, so the receiver checks them against the one it expects
+ * (tr_expect, which takes messages of every length). A lost, doubled or
+ * reordered message then differs from the expected one (for a 1-byte
+ * message with probability 255/256; as the receiver's expected number stays
+ * off by one after a loss or a double, the following messages differ too,
+ * so the stream fails within a few messages), and so does a changed byte.
  */
 #ifndef TRAFFIC_H
 #define TRAFFIC_H
@@ -35,7 +46,11 @@ enum {
     TR_E_SUM,          /* checksum                                     */
     TR_E_SEQ,          /* lost, doubled or reordered                   */
     TR_E_SESSION,      /* a message of an older session after a newer  */
+    TR_E_STREAM,       /* the header names another stream              */
 };
+
+/* Smallest message of tr_fill_gen / tr_check_gen. */
+#define TR_GEN_MIN ((uint16_t)(TR_HDR_SIZE + 4u))
 
 static inline void tr_copy(void *dst, const void *src, uint32_t n)
 {
@@ -61,39 +76,109 @@ static inline uint32_t tr_checksum(const uint8_t *p, uint32_t n)
     return h;
 }
 
-/* Write message `seq` of `stream`, `len` bytes (len >= TR_HDR_SIZE). */
-static inline void tr_fill(void *buf, uint16_t len, uint16_t stream, uint32_t seq)
+/* Byte `i` of the short message `seq` of `stream`, `len` bytes long. */
+static inline uint8_t tr_short_byte(uint32_t seq, uint16_t stream, uint16_t len,
+                                    uint32_t i)
 {
-    uint8_t *b = buf;
+    uint32_t x = seq * 0x9e3779b1u ^ (uint32_t)stream * 0x85ebca77u ^
+                 (uint32_t)len * 0xc2b2ae3du ^ (i >> 2) * 0x27d4eb2fu;
+    x ^= x >> 15;
+    x *= 0x2c1b3c6du;
+    x ^= x >> 12;
+    x *= 0x297a2d39u;
+    x ^= x >> 15;
+    return (uint8_t)(x >> ((i & 3u) * 8u));
+}
+
+/* A length in [min, max] for message `seq` of `stream` (min <= max). */
+static inline uint16_t tr_len(uint32_t seq, uint16_t stream, uint16_t min,
+                              uint16_t max)
+{
+    uint32_t x = tr_short_byte(seq, stream, 0, 0) |
+                 (uint32_t)tr_short_byte(seq, stream, 0, 1) << 8 |
+                 (uint32_t)tr_short_byte(seq, stream, 0, 2) << 16;
+    return (uint16_t)(min + x % ((uint32_t)max - min + 1u));
+}
+
+/* The pattern seed of message `seq` in session `gen` (0: no session). */
+static inline uint32_t tr_gen_seq(uint32_t gen, uint32_t seq)
+{
+    return seq ^ gen * 0x9e3779b1u;
+}
+
+static inline void tr_fill_body(uint8_t *b, uint16_t len, uint16_t stream,
+                                uint32_t seq, uint32_t pseq, uint32_t skip)
+{
     tr_hdr_t h = {seq, stream, len, 0};
     uint32_t n = (uint32_t)len - TR_HDR_SIZE;
-    for (uint32_t i = 0; i < n; i++) {
-        b[TR_HDR_SIZE + i] = tr_pattern(seq, stream, i);
+    for (uint32_t i = skip; i < n; i++) {
+        b[TR_HDR_SIZE + i] = tr_pattern(pseq, stream, i);
     }
     h.sum = tr_checksum(b + TR_HDR_SIZE, n);
     tr_copy(b, &h, TR_HDR_SIZE);
+}
+
+/* Write message `seq` of `stream`, `len` bytes (any length >= 1; below
+ * TR_HDR_SIZE a short message). */
+static inline void tr_fill(void *buf, uint16_t len, uint16_t stream, uint32_t seq)
+{
+    uint8_t *b = buf;
+    if (len < TR_HDR_SIZE) {
+        for (uint32_t i = 0; i < len; i++) {
+            b[i] = tr_short_byte(seq, stream, len, i);
+        }
+        return;
+    }
+    tr_fill_body(b, len, stream, seq, seq, 0);
+}
+
+/* Write message `seq` of session `gen` of `stream` (len >= TR_GEN_MIN). */
+static inline void tr_fill_gen(void *buf, uint16_t len, uint16_t stream,
+                               uint32_t gen, uint32_t seq)
+{
+    uint8_t *b = buf;
+    tr_copy(b + TR_HDR_SIZE, &gen, 4);
+    tr_fill_body(b, len, stream, seq, tr_gen_seq(gen, seq), 4);
+}
+
+static inline int tr_check_body(const uint8_t *b, uint16_t len, tr_hdr_t *h,
+                                uint32_t gen, uint32_t skip, uint32_t *bad)
+{
+    tr_copy(h, b, TR_HDR_SIZE);
+    if (h->len != len) {
+        return TR_E_LEN;
+    }
+    uint32_t n = (uint32_t)len - TR_HDR_SIZE;
+    uint32_t pseq = tr_gen_seq(gen, h->seq);
+    for (uint32_t i = skip; i < n; i++) {
+        if (b[TR_HDR_SIZE + i] != tr_pattern(pseq, h->stream, i)) {
+            *bad = i;
+            return TR_E_DATA;
+        }
+    }
+    return tr_checksum(b + TR_HDR_SIZE, n) == h->sum ? TR_OK : TR_E_SUM;
 }
 
 /* Check a received message of `len` bytes; its header goes to *h (also on
  * failure, when it was long enough), the first bad body byte to *bad. */
 static inline int tr_check(const void *buf, uint16_t len, tr_hdr_t *h, uint32_t *bad)
 {
-    const uint8_t *b = buf;
     if (len < TR_HDR_SIZE) {
         return TR_E_SHORT;
     }
-    tr_copy(h, b, TR_HDR_SIZE);
-    if (h->len != len) {
-        return TR_E_LEN;
+    return tr_check_body(buf, len, h, 0, 0, bad);
+}
+
+/* tr_check for a message of tr_fill_gen; its session goes to *gen. */
+static inline int tr_check_gen(const void *buf, uint16_t len, tr_hdr_t *h,
+                               uint32_t *gen, uint32_t *bad)
+{
+    const uint8_t *b = buf;
+    if (len < TR_GEN_MIN) {
+        return TR_E_SHORT;
     }
-    uint32_t n = (uint32_t)len - TR_HDR_SIZE;
-    for (uint32_t i = 0; i < n; i++) {
-        if (b[TR_HDR_SIZE + i] != tr_pattern(h->seq, h->stream, i)) {
-            *bad = i;
-            return TR_E_DATA;
-        }
-    }
-    return tr_checksum(b + TR_HDR_SIZE, n) == h->sum ? TR_OK : TR_E_SUM;
+    tr_copy(gen, b + TR_HDR_SIZE, 4);
+    return tr_check_body(b, len, h, *gen, 4, bad);
 }
 
 /* Message `seq` arrived on a stream whose next expected number is *next. */
@@ -104,6 +189,37 @@ static inline int tr_accept(uint32_t *next, uint32_t seq)
     }
     *next = seq + 1u;
     return TR_OK;
+}
+
+/* A message of `len` bytes (any length) must be message *next of `stream`:
+ * checks it is exactly that one (a short message byte by byte, see the top
+ * of the file: then a wrong message is TR_E_DATA; a full one by tr_check,
+ * its stream and tr_accept), then moves *next past it in every case, so one
+ * bad message is reported once. *bad: first bad byte (TR_E_DATA). */
+static inline int tr_expect(const void *buf, uint16_t len, uint16_t stream,
+                            uint32_t *next, uint32_t *bad)
+{
+    const uint8_t *b = buf;
+    uint32_t seq = *next;
+    *next = seq + 1u;
+    if (len < TR_HDR_SIZE) {
+        for (uint32_t i = 0; i < len; i++) {
+            if (b[i] != tr_short_byte(seq, stream, len, i)) {
+                *bad = i;
+                return TR_E_DATA;
+            }
+        }
+        return TR_OK;
+    }
+    tr_hdr_t h;
+    int e = tr_check(b, len, &h, bad);
+    if (e != TR_OK) {
+        return e;
+    }
+    if (h.stream != stream) {
+        return TR_E_STREAM;
+    }
+    return tr_accept(&seq, h.seq);
 }
 
 /* One receiver's bookkeeping across sessions (restarts of the sender). */

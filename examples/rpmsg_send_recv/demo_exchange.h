@@ -5,6 +5,8 @@
  *   rpmsg_send_recv.c            simulator, both cores bare-metal style
  *   target/demo_main.c, _sub.c   RISC-V target (QEMU virt), one image each
  *   ../freertos/...              simulator, main core under FreeRTOS
+ *   ../esp-idf/rpmsg_send_recv   ESP32-C6/C5 (HP FreeRTOS, LP bare metal),
+ *                                ESP32-P4 (sub core: a pinned task)
  *
  * The exchange:
  *   - the sub core sends "Normal Msg: N" alternately to main endpoints 0
@@ -29,8 +31,18 @@
 
 #include "esp_amp.h"
 
+/* A variant built with DEMO_HAS_CFG supplies demo_cfg.h on its include
+ * path, which may set QUEUE_LEN and ITEM_SIZE (the ESP-IDF one: from its
+ * configuration). */
+#ifdef DEMO_HAS_CFG
+#include "demo_cfg.h"
+#endif
+#ifndef QUEUE_LEN
 #define QUEUE_LEN 32
+#endif
+#ifndef ITEM_SIZE
 #define ITEM_SIZE 128
+#endif
 #define EPT_QUIT 3                    /* sub endpoint that ends the demo    */
 #define TICK_MS 20                    /* sub core: one normal message a tick */
 #define DEMO_DEADLINE_MS 20000u       /* main core: give up after this      */
