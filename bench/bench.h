@@ -167,6 +167,8 @@ extern int g_base_fd[4];
 /* Trial bodies. */
 int bench_baseline_side(int core, const trial_t *t);   /* bench_base.c */
 int bench_lib_trial(const trial_t *t);                 /* bench_lib.c  */
+int bench_run_sim_cores(uint32_t shm_size, int (*entry)(void *),
+                        const trial_t *t, const char *what); /* bench_lib.c */
 int bench_wake_trial(const trial_t *t);                /* bench_wake.c */
 
 /* Run one trial and summarise it: 0 or -1 (message in g_ctl->errmsg). */

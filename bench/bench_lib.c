@@ -367,18 +367,21 @@ static int lib_core(void *arg)
     return rc;
 }
 
-int bench_lib_trial(const trial_t *t)
+/* Run `entry` as both simulated cores (processes) on a fresh region of
+ * `shm_size` bytes and wait for both. 0, or 2 after a failure. */
+int bench_run_sim_cores(uint32_t shm_size, int (*entry)(void *), const trial_t *t,
+                        const char *what)
 {
-    if (sim_init(LIB_SHM_SIZE) != 0) {
+    if (sim_init(shm_size) != 0) {
         return bench_fail("sim_init failed");
     }
     int rc_main = -1, rc_sub = -1;
     fflush(NULL);
-    if (sim_start_core(ESP_AMP_CORE_MAIN, SIM_PROCESS, lib_core, (void *)t) != 0) {
+    if (sim_start_core(ESP_AMP_CORE_MAIN, SIM_PROCESS, entry, (void *)t) != 0) {
         sim_deinit();
         return bench_fail("sim_start_core(main) failed");
     }
-    if (sim_start_core(ESP_AMP_CORE_SUB, SIM_PROCESS, lib_core, (void *)t) != 0) {
+    if (sim_start_core(ESP_AMP_CORE_SUB, SIM_PROCESS, entry, (void *)t) != 0) {
         bench_fail("sim_start_core(sub) failed");
         (void)sim_kill_core(ESP_AMP_CORE_MAIN);
         sim_deinit();
@@ -388,8 +391,12 @@ int bench_lib_trial(const trial_t *t)
     (void)sim_join_core(ESP_AMP_CORE_SUB, &rc_sub);
     sim_deinit();
     if (rc_main != 0 || rc_sub != 0) {
-        return bench_fail("library trial: exit codes main %d, sub %d", rc_main,
-                          rc_sub);
+        return bench_fail("%s: exit codes main %d, sub %d", what, rc_main, rc_sub);
     }
     return atomic_load(&g_ctl->failed) ? 2 : 0;
+}
+
+int bench_lib_trial(const trial_t *t)
+{
+    return bench_run_sim_cores(LIB_SHM_SIZE, lib_core, t, "library trial");
 }

@@ -388,26 +388,5 @@ int bench_wake_trial(const trial_t *t)
     memset(g_ws, 0, sizeof(*g_ws));
     atomic_store(&g_ws->waiting, UINT32_MAX);
     atomic_store(&g_ws->freed, UINT32_MAX);
-    if (sim_init(WAKE_SHM_SIZE) != 0) {
-        return bench_fail("sim_init failed");
-    }
-    int rc_main = -1, rc_sub = -1;
-    fflush(NULL);
-    if (sim_start_core(ESP_AMP_CORE_MAIN, SIM_PROCESS, wake_core, (void *)t) != 0) {
-        sim_deinit();
-        return bench_fail("sim_start_core(main) failed");
-    }
-    if (sim_start_core(ESP_AMP_CORE_SUB, SIM_PROCESS, wake_core, (void *)t) != 0) {
-        bench_fail("sim_start_core(sub) failed");
-        (void)sim_kill_core(ESP_AMP_CORE_MAIN);
-        sim_deinit();
-        return 2;
-    }
-    (void)sim_join_core(ESP_AMP_CORE_MAIN, &rc_main);
-    (void)sim_join_core(ESP_AMP_CORE_SUB, &rc_sub);
-    sim_deinit();
-    if (rc_main != 0 || rc_sub != 0) {
-        return bench_fail("wake trial: exit codes main %d, sub %d", rc_main, rc_sub);
-    }
-    return atomic_load(&g_ctl->failed) ? 2 : 0;
+    return bench_run_sim_cores(WAKE_SHM_SIZE, wake_core, t, "wake trial");
 }
