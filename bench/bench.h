@@ -169,6 +169,9 @@ int bench_baseline_side(int core, const trial_t *t);   /* bench_base.c */
 int bench_lib_trial(const trial_t *t);                 /* bench_lib.c  */
 int bench_run_sim_cores(uint32_t shm_size, int (*entry)(void *),
                         const trial_t *t, const char *what); /* bench_lib.c */
+struct esp_amp_rpmsg_dev_t;
+int bench_bring_up(int core, int (*setup)(int), struct esp_amp_rpmsg_dev_t *dev,
+                   uint64_t deadline);                  /* bench_lib.c */
 int bench_wake_trial(const trial_t *t);                /* bench_wake.c */
 
 /* Run one trial and summarise it: 0 or -1 (message in g_ctl->errmsg). */

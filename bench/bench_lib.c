@@ -334,7 +334,35 @@ static int lib_core(void *arg)
     uint64_t deadline = bench_deadline_s(g_t->dur_ms / 1e3 + 10.0);
     int rc;
     if (core == ESP_AMP_CORE_MAIN) {
-        rc = lib_setup(core);
+        rc = bench_bring_up(core, lib_setup, &g_dev, deadline);
+        if (rc != 0) {
+            return rc;
+        }
+        rc = g_t->kind == T_LIB_RTT ? main_rtt(deadline) : main_stream(deadline);
+        save_stats();
+        atomic_store_explicit(&g_ctl->stop, 1u, memory_order_release);
+        return rc;
+    }
+    stream_rx_init(&g_rx);
+    rc = bench_bring_up(core, lib_setup, &g_dev, deadline);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = sub_loop(deadline);
+    stream_rx_finish(&g_rx);
+    g_ctl->isrs = sim_isr_count();
+    return rc;
+}
+
+/* Both cores of a trial come up in order: the main core sets up, the sub
+ * core then, and the main core waits until the sub core has joined (the
+ * rings are used only then). 0, or what failed. */
+int bench_bring_up(int core, int (*setup)(int), esp_amp_rpmsg_dev_t *dev,
+                   uint64_t deadline)
+{
+    int rc;
+    if (core == ESP_AMP_CORE_MAIN) {
+        rc = setup(core);
         atomic_store(&g_ctl->main_ready, rc == 0 ? 1u : 2u);
         if (rc != 0) {
             return rc;
@@ -343,27 +371,16 @@ static int lib_core(void *arg)
         if (atomic_load(&g_ctl->sub_ready) != 1u) {
             return 2;
         }
-        /* The rings are used once the sub core has joined. */
-        SPIN_UNTIL(esp_amp_rpmsg_get_link_state(&g_dev) == ESP_AMP_LINK_UP,
+        SPIN_UNTIL(esp_amp_rpmsg_get_link_state(dev) == ESP_AMP_LINK_UP,
                    deadline, "link up");
-        rc = g_t->kind == T_LIB_RTT ? main_rtt(deadline) : main_stream(deadline);
-        save_stats();
-        atomic_store_explicit(&g_ctl->stop, 1u, memory_order_release);
-        return rc;
+        return 0;
     }
-    stream_rx_init(&g_rx);
     SPIN_UNTIL(atomic_load(&g_ctl->main_ready) != 0, deadline, "main ready");
     if (atomic_load(&g_ctl->main_ready) != 1u) {
         return 2;
     }
-    rc = lib_setup(core);
+    rc = setup(core);
     atomic_store(&g_ctl->sub_ready, rc == 0 ? 1u : 2u);
-    if (rc != 0) {
-        return rc;
-    }
-    rc = sub_loop(deadline);
-    stream_rx_finish(&g_rx);
-    g_ctl->isrs = sim_isr_count();
     return rc;
 }
 

@@ -352,28 +352,16 @@ static int wake_core(void *arg)
     uint64_t deadline = bench_deadline_s(g_t->dur_ms / 1e3 + 10.0);
     int rc;
     if (core == ESP_AMP_CORE_MAIN) {
-        rc = setup(core);
-        atomic_store(&g_ctl->main_ready, rc == 0 ? 1u : 2u);
+        rc = bench_bring_up(core, setup, &g_dev, deadline);
         if (rc != 0) {
             return rc;
         }
-        SPIN_UNTIL(atomic_load(&g_ctl->sub_ready) != 0, deadline, "sub ready");
-        if (atomic_load(&g_ctl->sub_ready) != 1u) {
-            return 2;
-        }
-        SPIN_UNTIL(esp_amp_rpmsg_get_link_state(&g_dev) == ESP_AMP_LINK_UP,
-                   deadline, "link up");
         rc = g_t->kind == T_WAKE_LAT ? main_lat(deadline) : main_stream(deadline);
         atomic_store_explicit(&g_ctl->stop, 1u, memory_order_release);
         return rc;
     }
     stream_rx_init(&g_rx);
-    SPIN_UNTIL(atomic_load(&g_ctl->main_ready) != 0, deadline, "main ready");
-    if (atomic_load(&g_ctl->main_ready) != 1u) {
-        return 2;
-    }
-    rc = setup(core);
-    atomic_store(&g_ctl->sub_ready, rc == 0 ? 1u : 2u);
+    rc = bench_bring_up(core, setup, &g_dev, deadline);
     if (rc != 0) {
         return rc;
     }
