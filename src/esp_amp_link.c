@@ -84,8 +84,7 @@ static uint32_t region_session(void)
 static void set_kick_if_intr(esp_amp_rpmsg_dev_t *dev)
 {
     if (dev->intr_enabled) {
-        shm_st32(&own_ctl(dev)->kick_me, 1);
-        shm_fence();
+        esp_amp_link_set_kick(dev, 1);
     }
 }
 

@@ -182,12 +182,6 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
 }
 
 #if ESP_AMP_CONFIG_RX_INTR
-static void rx_set_kick(esp_amp_rpmsg_dev_t *dev, uint32_t want)
-{
-    shm_st32(&own_ctl(dev)->kick_me, want);
-    shm_fence();
-}
-
 /* Doorbell handler (ISR context): drain, then arm kick_me and re-check.
  * One run handles at most ESP_AMP_CONFIG_RX_ISR_BUDGET ring lengths of
  * messages; if more keep coming it raises its own doorbell and returns, so
@@ -208,20 +202,20 @@ static int rx_isr(void *arg)
             return 0;
         }
         if (armed) {
-            rx_set_kick(dev, 0);
+            esp_amp_link_set_kick(dev, 0);
             armed = false;
         }
         err = budget == 0 ? ESP_AMP_ERR_BUSY : rx_take(dev, &m);
         if (err == ESP_AMP_ERR_EMPTY || err == ESP_AMP_ERR_BUSY) {
             /* Going idle: ask to be rung, then look once more. */
-            rx_set_kick(dev, 1);
+            esp_amp_link_set_kick(dev, 1);
             armed = true;
             if (err == ESP_AMP_ERR_EMPTY && ring_pending(dev->rx_queue)) {
                 err = ESP_AMP_OK;
                 m.cb = NULL;
             }
         } else if (err != ESP_AMP_OK) {
-            rx_set_kick(dev, 1);   /* refused or link down: stop here */
+            esp_amp_link_set_kick(dev, 1);   /* refused or link down: stop here */
         }
         esp_amp_env_exit_critical();
         if (err == ESP_AMP_ERR_BUSY) {
@@ -251,7 +245,7 @@ int esp_amp_rpmsg_intr_enable(esp_amp_rpmsg_dev_t *rpmsg_dev)
     }
     esp_amp_env_enter_critical();
     rpmsg_dev->intr_enabled = true;
-    rx_set_kick(rpmsg_dev, 1);
+    esp_amp_link_set_kick(rpmsg_dev, 1);
     esp_amp_env_exit_critical();
     /* Messages sent before the handler existed rang no doorbell. */
     if (ring_pending(rpmsg_dev->rx_queue)) {

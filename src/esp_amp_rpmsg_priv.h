@@ -33,6 +33,15 @@ static inline esp_amp_shm_ring_ctl_t *own_ctl(const esp_amp_rpmsg_dev_t *dev)
     return &dev->pair->ctl[dev_is_main(dev)];
 }
 
+/* Consumer: tell the producer whether to ring us after each send (kick_me
+ * in our own control line). The fence pairs with the producer's: see
+ * esp_amp_ring.h, doorbell suppression. */
+static inline void esp_amp_link_set_kick(esp_amp_rpmsg_dev_t *dev, uint32_t want)
+{
+    shm_st32(&own_ctl(dev)->kick_me, want);
+    shm_fence();
+}
+
 /* Sub core: has the main core restarted since this device bound? Either
  * the session number moved, or our own join request is no longer there:
  * only the main core's formatting clears it, and a main core whose region
