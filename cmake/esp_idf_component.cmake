@@ -25,7 +25,8 @@ set(_esp_amp_incs
 set(_esp_amp_role MAIN)
 
 if(_esp_amp_target STREQUAL "esp32c6" OR _esp_amp_target STREQUAL "esp32c5")
-    list(APPEND _esp_amp_srcs "${_esp_amp_root}/ports/platform/esp-lp/esp_amp_platform_hp.c")
+    list(APPEND _esp_amp_srcs "${_esp_amp_root}/ports/platform/esp-lp/esp_amp_platform_hp.c"
+                              "${_esp_amp_root}/ports/platform/esp-lp/esp_amp_platform_region.c")
     list(APPEND _esp_amp_incs "${_esp_amp_root}/ports/platform/esp-lp/include")
 elseif(_esp_amp_target STREQUAL "esp32p4")
     list(APPEND _esp_amp_srcs "${_esp_amp_root}/ports/platform/esp32p4/esp_amp_platform_p4.c")

@@ -53,26 +53,9 @@ static void (*volatile s_isr)(void);
 static intr_handle_t s_intr;
 static portMUX_TYPE s_ena_lock = portMUX_INITIALIZER_UNLOCKED;
 
-void *esp_amp_platform_shm_base(void)
-{
-    return (void *)ESP_AMP_ESP_SHM_START;
-}
-
-uint32_t esp_amp_platform_shm_size(void)
-{
-    return ESP_AMP_ESP_SHM_SIZE;
-}
-
 int esp_amp_platform_core_id(void)
 {
     return ESP_AMP_CORE_MAIN;
-}
-
-void esp_amp_platform_raise_doorbell(int core_id)
-{
-    esp_amp_esp_lp_fence();
-    REG_WRITE(PMU_HP_LP_CPU_COMM_REG,
-              core_id == ESP_AMP_CORE_SUB ? PMU_HP_TRIGGER_LP : PMU_LP_TRIGGER_HP);
 }
 
 static void pmu_doorbell_isr(void *arg)

@@ -56,26 +56,9 @@
 
 static void (*volatile s_isr)(void);
 
-void *esp_amp_platform_shm_base(void)
-{
-    return (void *)ESP_AMP_ESP_SHM_START;
-}
-
-uint32_t esp_amp_platform_shm_size(void)
-{
-    return ESP_AMP_ESP_SHM_SIZE;
-}
-
 int esp_amp_platform_core_id(void)
 {
     return ESP_AMP_CORE_SUB;
-}
-
-void esp_amp_platform_raise_doorbell(int core_id)
-{
-    esp_amp_esp_lp_fence();
-    REG_WRITE(PMU_HP_LP_CPU_COMM_REG,
-              core_id == ESP_AMP_CORE_MAIN ? PMU_LP_TRIGGER_HP : PMU_HP_TRIGGER_LP);
 }
 
 void LP_CORE_ISR_ATTR ulp_lp_core_lp_pmu_intr_handler(void)
