@@ -25,19 +25,29 @@
 
 /* ---- Limits of the shared-memory format (docs/layout.md) ------------- */
 
-/* Largest ring length the format allows (queue_len is a power of two). */
-#define ESP_AMP_FMT_QUEUE_LEN_MAX 32768u
+/* Largest ring length the format allows (queue_len is a power of two;
+ * a descriptor names a buffer with 14 bits). */
+#define ESP_AMP_FMT_QUEUE_LEN_MAX 16384u
 /* Largest buffer (item) size: a multiple of 4 that fits a 16-bit length. */
 #define ESP_AMP_FMT_ITEM_SIZE_MAX 0xfffcu
+/* Most registry entries a region header may announce (its `slots`). */
+#define ESP_AMP_FMT_SYS_INFO_SLOTS_MAX 64u
 
 /* ---- Local options ---------------------------------------------------- */
 
 /* Longest ring this core can bind (a power of two). It sizes the ownership
  * bitmap of each queue: ESP_AMP_CONFIG_QUEUE_MAX_LEN / 8 bytes of RAM per
- * ring. A main core refuses a longer queue_len (ESP_AMP_ERR_INVALID_ARG);
+ * ring (4 bytes at the default). A main core refuses a longer queue_len (ESP_AMP_ERR_INVALID_ARG);
  * a sub core refuses to bind a longer ring (ESP_AMP_ERR_NO_MEM). */
 #ifndef ESP_AMP_CONFIG_QUEUE_MAX_LEN
-#define ESP_AMP_CONFIG_QUEUE_MAX_LEN 64
+#define ESP_AMP_CONFIG_QUEUE_MAX_LEN 32
+#endif
+
+/* Main core: registry entries it formats in the region header (blocks it
+ * can allocate: one per RPMsg device pair, plus the application's own).
+ * Each takes 16 bytes of shared memory and 16 bytes of RAM. */
+#ifndef ESP_AMP_CONFIG_SYS_INFO_SLOTS
+#define ESP_AMP_CONFIG_SYS_INFO_SLOTS 6
 #endif
 
 /* Software-interrupt handlers this core can register (all sources). */
@@ -89,6 +99,9 @@ _Static_assert((ESP_AMP_CONFIG_QUEUE_MAX_LEN & (ESP_AMP_CONFIG_QUEUE_MAX_LEN - 1
                    ESP_AMP_CONFIG_QUEUE_MAX_LEN >= 32 &&
                    ESP_AMP_CONFIG_QUEUE_MAX_LEN <= ESP_AMP_FMT_QUEUE_LEN_MAX,
                "ESP_AMP_CONFIG_QUEUE_MAX_LEN: a power of two in [32, ESP_AMP_FMT_QUEUE_LEN_MAX]");
+_Static_assert(ESP_AMP_CONFIG_SYS_INFO_SLOTS >= 1 &&
+                   ESP_AMP_CONFIG_SYS_INFO_SLOTS <= ESP_AMP_FMT_SYS_INFO_SLOTS_MAX,
+               "ESP_AMP_CONFIG_SYS_INFO_SLOTS: 1..ESP_AMP_FMT_SYS_INFO_SLOTS_MAX");
 _Static_assert(ESP_AMP_CONFIG_SW_INTR_HANDLERS >= 1 && ESP_AMP_CONFIG_SW_INTR_HANDLERS <= 255,
                "ESP_AMP_CONFIG_SW_INTR_HANDLERS: 1..255");
 _Static_assert(ESP_AMP_CONFIG_RX_ISR_BUDGET >= 1, "ESP_AMP_CONFIG_RX_ISR_BUDGET: at least 1");

@@ -20,20 +20,17 @@ extern "C" {
 typedef struct esp_amp_queue_t {
     esp_amp_queue_desc_t *desc;    /* the ring's descriptors (shared)       */
     uint8_t *buf;                  /* the ring's buffer area (shared)       */
-    uint32_t buf_off;              /* buffer area offset in the region      */
+    uint32_t held[ESP_AMP_CONFIG_QUEUE_MAX_LEN / 32]; /* buffers held here  */
     uint16_t mask;                 /* descriptors - 1 (a power of two - 1)  */
     uint16_t max_item_size;        /* bytes per buffer                      */
     uint16_t head;                 /* producer: allocs; consumer: recvs     */
     uint16_t tail;                 /* producer: sends;  consumer: frees     */
-    uint8_t shift;                 /* log2(descriptors)                     */
-    uint8_t stuck;                 /* the descriptor at head was refused    */
-    uint32_t held[ESP_AMP_CONFIG_QUEUE_MAX_LEN / 32]; /* buffers held here  */
 } esp_amp_queue_t;
 
 /* Bytes of shared memory a device pair of this geometry takes (its
  * registry block), 0 if the format does not allow the geometry (len a
  * power of two up to ESP_AMP_FMT_QUEUE_LEN_MAX, item_size a non-zero
- * multiple of 4). */
+ * multiple of 4 up to ESP_AMP_FMT_ITEM_SIZE_MAX). */
 uint32_t esp_amp_queue_pair_size(uint16_t len, uint16_t item_size);
 
 /* Buffers this core holds in the ring (allocated and not sent, or received

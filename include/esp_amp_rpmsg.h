@@ -64,24 +64,22 @@ typedef void (*esp_amp_link_cb_t)(struct esp_amp_rpmsg_dev_t *dev,
                                   esp_amp_link_state_t state, void *arg);
 
 typedef struct esp_amp_rpmsg_dev_t {
-    esp_amp_queue_t *rx_queue;
-    esp_amp_queue_t *tx_queue;
+    esp_amp_queue_t *vq;     /* vq[0]: tx ring, vq[1]: rx ring               */
     esp_amp_rpmsg_ept_t *ept_list;
     esp_amp_shm_vq_pair_t *pair; /* the device pair block (this mapping)     */
-    const uint32_t *session_word; /* sub: the region's session; main: session */
+    /* the link check of this device's role (main or sub core); only the
+     * role an image initialises is linked into it */
+    esp_amp_err_t (*check)(struct esp_amp_rpmsg_dev_t *dev);
     uint32_t session;        /* region session the device is bound to         */
     uint32_t join;           /* sub: join request written; main: answered     */
+    esp_amp_link_cb_t link_cb;
+    void *link_cb_arg;
     uint16_t sysinfo_id;     /* registry id of the pair block                 */
     uint8_t link;            /* esp_amp_link_state_t                          */
-    bool main_core;          /* initialised by main_init                      */
-    bool notify;             /* ring the peer after send                      */
-    bool poll;               /* this core polls (no rx interrupt)             */
-    bool intr_enabled;       /* rx handler registered                         */
+    uint8_t flags;           /* ESP_AMP_DEV_F_* (set at init, and stuck bits) */
     uint8_t busy;            /* an endpoint callback of this device runs      */
     volatile uint8_t deferred; /* doorbell came while busy: run again         */
     uint8_t idle_polls;      /* main: empty polls since the last header check */
-    esp_amp_link_cb_t link_cb;
-    void *link_cb_arg;
 #if ESP_AMP_CONFIG_STATS
     esp_amp_rpmsg_stats_t stats;
 #endif

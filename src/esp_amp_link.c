@@ -66,7 +66,7 @@ static void link_set(esp_amp_rpmsg_dev_t *dev, esp_amp_link_state_t state)
 
 void esp_amp_link_kick(esp_amp_rpmsg_dev_t *dev)
 {
-    if (dev->notify) {
+    if (dev->flags & DEV_F_NOTIFY) {
         shm_fence();
         if (shm_ld32(&peer_ctl(dev)->kick_me) != 0) {
             STAT_INC(dev, notifies);
@@ -75,15 +75,9 @@ void esp_amp_link_kick(esp_amp_rpmsg_dev_t *dev)
     }
 }
 
-static uint32_t region_session(void)
-{
-    const esp_amp_shm_header_t *h = esp_amp_platform_shm_base();
-    return shm_ld32(&h->session);
-}
-
 static void set_kick_if_intr(esp_amp_rpmsg_dev_t *dev)
 {
-    if (dev->intr_enabled) {
+    if (dev->flags & DEV_F_INTR) {
         esp_amp_link_set_kick(dev, 1);
     }
 }
@@ -93,23 +87,31 @@ static void queues_bind(esp_amp_rpmsg_dev_t *dev, esp_amp_shm_vq_pair_t *pair,
                         uint16_t len, uint16_t item)
 {
     int tx_ring = dev_is_main(dev) ? 0 : 1;
-    esp_amp_ring_bind(dev->tx_queue, pair, len, item, tx_ring);
-    esp_amp_ring_bind(dev->rx_queue, pair, len, item, tx_ring ^ 1);
+    esp_amp_ring_bind(dev_txq(dev), pair, len, item, tx_ring);
+    esp_amp_ring_bind(dev_rxq(dev), pair, len, item, tx_ring ^ 1);
     dev->pair = pair;
-    dev->session_word =
+    esp_amp_core_state()->session_word =
         &((const esp_amp_shm_header_t *)esp_amp_platform_shm_base())->session;
 }
 
+/* Both rings to their initial state (the peer does not use them now). */
+static void rings_reset(esp_amp_rpmsg_dev_t *dev)
+{
+    esp_amp_ring_reset(dev_txq(dev));
+    esp_amp_ring_reset(dev_rxq(dev));
+    dev->flags &= (uint8_t)~(DEV_F_STUCK_TX | DEV_F_STUCK_RX);
+}
+
 static void dev_reset(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t vq[],
-                      uint16_t id, bool main_core, bool notify, bool poll)
+                      uint16_t id, uint8_t flags, bool notify, bool poll,
+                      esp_amp_err_t (*check)(esp_amp_rpmsg_dev_t *))
 {
     esp_amp_zero(dev, sizeof(*dev));
-    dev->tx_queue = &vq[0];
-    dev->rx_queue = &vq[1];
+    dev->vq = vq;
     dev->sysinfo_id = id;
-    dev->main_core = main_core;
-    dev->notify = notify;
-    dev->poll = poll;
+    dev->check = check;
+    dev->flags = (uint8_t)(flags | (notify ? DEV_F_NOTIFY : 0u) |
+                           (poll ? DEV_F_POLL : 0u));
 }
 
 /* Sub core ---------------------------------------------------------------- */
@@ -123,10 +125,10 @@ static esp_amp_shm_vq_pair_t *sub_pair_find(uint16_t id, uint16_t *len,
 {
     uint32_t size = 0;
     *err = ESP_AMP_ERR_NOT_INIT;
-    if (esp_amp_sys_info_attach() != 0) {
+    *session = esp_amp_sys_info_session();   /* 0: not formatted */
+    if (*session == 0) {
         return NULL;
     }
-    *session = region_session();
     esp_amp_shm_vq_pair_t *pair = esp_amp_sys_info_get(id, &size);
     if (pair == NULL || size < sizeof(*pair) ||
         shm_ld32_acq(&pair->magic) != ESP_AMP_VQ_MAGIC) {
@@ -136,8 +138,7 @@ static esp_amp_shm_vq_pair_t *sub_pair_find(uint16_t id, uint16_t *len,
     *item = shm_ld16(&pair->item_size);
     uint32_t need = esp_amp_queue_pair_size(*len, *item);
     *err = ESP_AMP_ERR_CORRUPT;
-    if (need == 0 || *item <= HDR || need != size ||
-        shm_ld32(&pair->block_size) != need) {
+    if (need == 0 || *item <= HDR || need != size) {
         return NULL;
     }
     *err = ESP_AMP_ERR_NO_MEM;
@@ -162,12 +163,11 @@ static esp_amp_err_t sub_bind_and_join(esp_amp_rpmsg_dev_t *dev,
     uint32_t ack = shm_ld32_acq(&pair->ctl[1].join);
     if (req == 0 && ack == 0) {
         /* First join: the main core has not touched the rings. */
-        esp_amp_ring_reset(dev->tx_queue);
-        esp_amp_ring_reset(dev->rx_queue);
+        rings_reset(dev);
         dev->join = 1;
         shm_st32_rel(&pair->ctl[0].join, 1);
         shm_fence();
-        if (region_session() != session) {
+        if (esp_amp_link_session() != session) {
             return ESP_AMP_ERR_LINK_DOWN;   /* a newer main core: again */
         }
         link_set(dev, ESP_AMP_LINK_UP);
@@ -190,8 +190,8 @@ static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)
 {
     if (dev->link != ESP_AMP_LINK_DOWN && esp_amp_link_moved(dev)) {
         /* Forget held buffers: old pointers are refused from now on. */
-        esp_amp_zero(dev->tx_queue->held, sizeof(dev->tx_queue->held));
-        esp_amp_zero(dev->rx_queue->held, sizeof(dev->rx_queue->held));
+        esp_amp_zero(dev_txq(dev)->held, sizeof(dev_txq(dev)->held));
+        esp_amp_zero(dev_rxq(dev)->held, sizeof(dev_rxq(dev)->held));
         link_set(dev, ESP_AMP_LINK_DOWN);
     }
     if (dev->link == ESP_AMP_LINK_DOWN) {
@@ -210,7 +210,11 @@ static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)
         link_set(dev, ESP_AMP_LINK_UP);
         set_kick_if_intr(dev);
     }
-    return dev->link == ESP_AMP_LINK_UP ? ESP_AMP_OK : ESP_AMP_ERR_LINK_DOWN;
+    if (dev->link != ESP_AMP_LINK_UP) {
+        STAT_INC(dev, link_down);
+        return ESP_AMP_ERR_LINK_DOWN;
+    }
+    return ESP_AMP_OK;
 }
 #endif
 
@@ -222,6 +226,7 @@ static esp_amp_err_t main_check(esp_amp_rpmsg_dev_t *dev)
     uint32_t req = shm_ld32(&dev->pair->ctl[0].join);
     if (req == dev->join) {
         if (dev->join == 0) {
+            STAT_INC(dev, link_down);
             return ESP_AMP_ERR_LINK_DOWN;      /* nobody has joined yet */
         }
         /* The request we answered is back after the peer scribbled over
@@ -233,12 +238,12 @@ static esp_amp_err_t main_check(esp_amp_rpmsg_dev_t *dev)
         /* Only our own format writes 0: the peer scribbled. Stop using the
          * rings until a real request comes. */
         link_set(dev, ESP_AMP_LINK_JOINING);
+        STAT_INC(dev, link_down);
         return ESP_AMP_ERR_LINK_DOWN;
     }
     if (req != 1u || dev->join != 0) {
         /* A rejoin: the sub core restarted; nothing in the rings is valid. */
-        esp_amp_ring_reset(dev->tx_queue);
-        esp_amp_ring_reset(dev->rx_queue);
+        rings_reset(dev);
         STAT_INC(dev, link_resets);
         /* What the application held is void: the link went through
          * JOINING (the peer restarted) and is UP again. */
@@ -252,22 +257,6 @@ static esp_amp_err_t main_check(esp_amp_rpmsg_dev_t *dev)
     return ESP_AMP_OK;
 }
 #endif
-
-esp_amp_err_t esp_amp_link_check(esp_amp_rpmsg_dev_t *dev)
-{
-    esp_amp_err_t err;
-#if ESP_AMP_CONFIG_MAIN_CORE && ESP_AMP_CONFIG_SUB_CORE
-    err = dev->main_core ? main_check(dev) : sub_check(dev);
-#elif ESP_AMP_CONFIG_MAIN_CORE
-    err = main_check(dev);
-#else
-    err = sub_check(dev);
-#endif
-    if (err != ESP_AMP_OK) {
-        STAT_INC(dev, link_down);
-    }
-    return err;
-}
 
 /* Initialisation --------------------------------------------------------- */
 
@@ -294,12 +283,10 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
         return -1;
     }
     esp_amp_ring_pair_format(pair, len, item);
-    dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, true, notify,
-              poll);
+    dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, DEV_F_MAIN,
+              notify, poll, main_check);
     queues_bind(rpmsg_dev, pair, len, item);
-    rpmsg_dev->session = region_session();
-    /* The main core formatted this session: nothing to watch. */
-    rpmsg_dev->session_word = &rpmsg_dev->session;
+    rpmsg_dev->session = esp_amp_link_session();
     rpmsg_dev->link = ESP_AMP_LINK_JOINING;
     /* A sub core of an earlier session learns of the restart now. */
     (void)esp_amp_sw_intr_trigger(SW_INTR_RESERVED_ID_RPMSG);
@@ -326,8 +313,8 @@ int esp_amp_rpmsg_sub_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
     esp_amp_shm_vq_pair_t *pair =
         sub_pair_find((uint16_t)sysinfo_id, &len, &item, &session, &err);
     if (pair != NULL) {
-        dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, false,
-                  notify, poll);
+        dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, 0, notify,
+                  poll, sub_check);
         /* LINK_DOWN: bound, and the next link check joins again. */
         (void)sub_bind_and_join(rpmsg_dev, pair, session, len, item);
     }
@@ -366,9 +353,7 @@ esp_amp_link_state_t esp_amp_rpmsg_get_link_state(esp_amp_rpmsg_dev_t *rpmsg_dev
         return ESP_AMP_LINK_DOWN;
     }
     esp_amp_env_enter_critical();
-    if (dev_is_main(rpmsg_dev)) {
-        (void)esp_amp_sys_info_repair();
-    }
+    esp_amp_sys_info_repair();
     (void)esp_amp_link_ready(rpmsg_dev);
     esp_amp_link_state_t state = (esp_amp_link_state_t)rpmsg_dev->link;
     esp_amp_env_exit_critical();

@@ -25,13 +25,6 @@
 #include "esp_amp_shm.h"
 #include "esp_amp_sw_intr.h"
 
-/* A block the main core allocated, as it allocated it (to repair the
- * registry when the peer damaged it). */
-typedef struct {
-    uint16_t id;
-    uint32_t offset, size;
-} esp_amp_block_t;
-
 typedef struct {
     esp_amp_sw_intr_handler_t fn;
     void *arg;
@@ -42,12 +35,17 @@ typedef struct {
     esp_amp_err_t last_err;
     bool sw_intr_ready;
     uint8_t sw_intr_count;
-    uint8_t block_count;             /* main core: entries in blocks[]     */
-    uint32_t session;                /* main core: the session it formatted */
-    uint32_t heap_top;               /* main core: next free region offset */
+    /* main core, once it has allocated a block: check the region header
+     * and registry, rewrite them if damaged (esp_amp_sys_info.c) */
+    bool (*repair)(void);
+    const uint32_t *session_word;    /* the region header's session        */
     esp_amp_sw_intr_slot_t sw_intr[ESP_AMP_CONFIG_SW_INTR_HANDLERS];
 #if ESP_AMP_CONFIG_MAIN_CORE
-    esp_amp_block_t blocks[ESP_AMP_SYS_INFO_SLOTS];
+    uint32_t heap_top;               /* next free region offset            */
+    struct {                         /* the region header as formatted     */
+        esp_amp_shm_header_t h;
+        esp_amp_shm_sys_info_entry_t e[ESP_AMP_CONFIG_SYS_INFO_SLOTS];
+    } shadow;
 #endif
     esp_amp_queue_t default_vq[2];   /* esp_amp_rpmsg_main_init/sub_init   */
 } esp_amp_core_state_t;
@@ -135,9 +133,15 @@ static inline uint32_t esp_amp_align_up(uint32_t v, uint32_t a)
 #define STAT_INC(dev, field) ((void)(dev))
 #endif
 
-/* Registry (esp_amp_sys_info.c): main core, check the region header and
- * the registry against what it formatted and allocated, and rewrite them
- * if the peer damaged them. True if a repair was made. */
-bool esp_amp_sys_info_repair(void);
+/* Main core: check the region header and registry against what it wrote,
+ * rewrite them if the peer damaged them (nothing on a core that has
+ * allocated no block). */
+static inline void esp_amp_sys_info_repair(void)
+{
+    bool (*repair)(void) = esp_amp_core_state()->repair;
+    if (repair != NULL) {
+        (void)repair();
+    }
+}
 
 #endif /* ESP_AMP_PRIV_H */

@@ -3,21 +3,15 @@
  * device-pair block. The ring algorithm itself is in esp_amp_ring.h.
  *
  * Layout of a pair block (offsets from its start, see docs/layout.md):
- *   0                          header (esp_amp_shm_vq_pair_t, 192 bytes)
- *   192                        ring 0 descriptors (len * 8)
- *   192 + len * 8              ring 1 descriptors (len * 8)
- *   buf_off                    ring 0 buffers (len * item_size)
- *   buf_off + len * item_size  ring 1 buffers (len * item_size)
- * with buf_off = align64(192 + 2 * len * 8).
+ *   0                            header (esp_amp_shm_vq_pair_t, 32 bytes)
+ *   32                           ring 0 descriptors (len * 4)
+ *   32 + len * 4                 ring 1 descriptors (len * 4)
+ *   32 + len * 8                 ring 0 buffers (len * item_size)
+ *   32 + len * (8 + item_size)   ring 1 buffers (len * item_size)
  */
 #include "esp_amp_ring.h"
 
-static uint32_t pair_buf_off(uint16_t len)
-{
-    return esp_amp_align_up((uint32_t)sizeof(esp_amp_shm_vq_pair_t) +
-                                2u * len * (uint32_t)sizeof(esp_amp_queue_desc_t),
-                            ESP_AMP_SHM_LINE);
-}
+#define PAIR_HDR ((uint32_t)sizeof(esp_amp_shm_vq_pair_t))
 
 uint32_t esp_amp_queue_pair_size(uint16_t len, uint16_t item_size)
 {
@@ -25,47 +19,30 @@ uint32_t esp_amp_queue_pair_size(uint16_t len, uint16_t item_size)
         item_size == 0 || (item_size & 3u) != 0) {
         return 0;
     }
-    return pair_buf_off(len) + 2u * (uint32_t)len * item_size;
-}
-
-static esp_amp_queue_desc_t *pair_desc(esp_amp_shm_vq_pair_t *pair,
-                                       uint16_t len, int ring)
-{
-    return (esp_amp_queue_desc_t *)(void *)(pair + 1) + (ring ? len : 0);
+    return PAIR_HDR + (uint32_t)len * (8u + 2u * (uint32_t)item_size);
 }
 
 void esp_amp_ring_bind(esp_amp_queue_t *q, esp_amp_shm_vq_pair_t *pair,
                        uint16_t len, uint16_t item, int ring)
 {
-    uint8_t *shm = esp_amp_platform_shm_base();
-    uint32_t buf = (uint32_t)((uint8_t *)pair - shm) + pair_buf_off(len) +
-                   (uint32_t)ring * len * item;
+    esp_amp_queue_desc_t *desc = (esp_amp_queue_desc_t *)(void *)(pair + 1);
     esp_amp_zero(q, sizeof(*q));
-    q->desc = pair_desc(pair, len, ring);
-    q->buf_off = buf;
-    q->buf = shm + buf;
+    q->desc = desc + (ring ? len : 0);
+    q->buf = (uint8_t *)(desc + 2u * len) + (ring ? (uint32_t)len * item : 0);
     q->mask = (uint16_t)(len - 1u);
     q->max_item_size = item;
-    while ((1u << q->shift) < len) {
-        q->shift++;
-    }
 }
 
 void esp_amp_ring_reset(esp_amp_queue_t *q)
 {
     for (uint32_t i = 0; i <= q->mask; i++) {
-        esp_amp_queue_desc_t *d = &q->desc[i];
-        shm_st32(&d->addr, q->buf_off + i * q->max_item_size);
-        shm_st16(&d->len, q->max_item_size);
-        shm_st16(&d->flags, ring_freed_flags(0));
+        shm_st32(&q->desc[i], ESP_AMP_DESC(ring_freed_flags(0), i, 0));
     }
     q->head = 0;
     q->tail = 0;
-    q->stuck = 0;
     esp_amp_zero(q->held, sizeof(q->held));
 }
 
-#if ESP_AMP_CONFIG_MAIN_CORE
 void esp_amp_ring_pair_format(esp_amp_shm_vq_pair_t *pair, uint16_t len,
                               uint16_t item)
 {
@@ -89,7 +66,5 @@ void esp_amp_ring_pair_format(esp_amp_shm_vq_pair_t *pair, uint16_t len,
     shm_fence();
     shm_st16(&pair->queue_len, len);
     shm_st16(&pair->item_size, item);
-    shm_st32(&pair->block_size, esp_amp_queue_pair_size(len, item));
     shm_st32_rel(&pair->magic, ESP_AMP_VQ_MAGIC);
 }
-#endif

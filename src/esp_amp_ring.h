@@ -3,10 +3,11 @@
  * carries buffers from a producing core to a consuming core and back.
  *
  * THE RING
- * N (a power of two) descriptors {addr, len, flags} in shared memory and N
- * buffers of item_size bytes. A descriptor names a buffer by its offset in
- * the region. Each side counts its operations in two free-running 16-bit
- * counters kept in local RAM, never shared:
+ * N (a power of two) descriptors in shared memory and N buffers of
+ * item_size bytes. A descriptor is one 32-bit word {flags, index, len},
+ * always written with one store and read with one load; `index` names a
+ * buffer of the ring. Each side counts its operations in two free-running
+ * 16-bit counters kept in local RAM, never shared:
  *
  *     producer:  head = buffers allocated      tail = buffers sent
  *     consumer:  head = buffers received       tail = buffers freed
@@ -33,16 +34,15 @@
  *     freed in a lap with wrap w:  AVAIL = w, USED = w
  *
  * recv #c waits for "sent, wrap w(c)"; alloc #c waits for "freed, wrap
- * w(c - N) = !w(c)". A zeroed slot reads as "freed in lap -1" (w = 0),
- * which is exactly what alloc #0..N-1 expect, so a ring is formatted by
- * writing the N buffer offsets with flags 0. Because 65536 is a multiple of
+ * w(c - N) = !w(c)". Flags 0 read as "freed in lap -1" (w = 0), which is
+ * exactly what alloc #0..N-1 expect, so a ring is formatted by writing
+ * slot i = {flags 0, index i, len 0}. Because 65536 is a multiple of
  * 2N, the wrap bit of a 16-bit counter stays right across its overflow.
  *
  * MEMORY ORDERING (C11 atomics; shared accesses only through shm_*)
- *   - put: store addr and len, then flags with release;
- *   - take: load flags with acquire, then addr and len: it sees the addr/len
- *     written before the flags it observed. Buffer contents written before
- *     a send (or read before a free) are ordered the same way.
+ *   - put: one release store of the descriptor word;
+ *   - take: one acquire load of it: buffer contents written before a send
+ *     (or read before a free) are seen by the other side's take.
  *   - doorbell suppression (kick_me, in esp_amp_rpmsg.c): the consumer keeps
  *     kick_me = 1 while idle. A producer that has published a descriptor
  *     issues a seq_cst fence and reads kick_me; the consumer, before going
@@ -53,12 +53,13 @@
  *
  * DEFENCE
  * Everything read from the ring is checked before use: a flags value that
- * is neither "ready" nor one of the legal "not yet" patterns, an address
- * that is not exactly the start of one of this ring's buffers, a length
- * larger than item_size, or a buffer that this core already holds (bitmap
- * `held`), is refused with ESP_AMP_ERR_CORRUPT and the counters do not
- * move: the ring stays stopped at that slot (`stuck` marks it, so that it
- * is counted once). Pointers handed back by the application are checked
+ * is neither "ready" nor one of the legal "not yet" patterns, an index
+ * past the ring, a received length larger than item_size, or a buffer that
+ * this core already holds (bitmap `held`), is refused with
+ * ESP_AMP_ERR_CORRUPT and the counters do not move: the ring stays stopped
+ * at that slot (the device's stuck bit marks it, so that it is counted
+ * once). An alloc reads only flags and index: the length of a freed slot
+ * is not used. Pointers handed back by the application are checked
  * the same way (exact buffer start, held by us: ESP_AMP_ERR_NOT_OWNED).
  *
  * CONCURRENCY ON ONE CORE
@@ -77,31 +78,20 @@
 
 static inline unsigned ring_wrap(const esp_amp_queue_t *q, uint16_t c)
 {
-    return ((unsigned)(c >> q->shift) & 1u) ^ 1u;
+    return (c & (q->mask + 1u)) == 0;
 }
-static inline uint16_t ring_sent_flags(unsigned w)
+static inline uint32_t ring_sent_flags(unsigned w)
 {
-    return (uint16_t)(w ? RING_F_AVAIL : RING_F_USED);
+    return w ? RING_F_AVAIL : RING_F_USED;
 }
-static inline uint16_t ring_freed_flags(unsigned w)
+static inline uint32_t ring_freed_flags(unsigned w)
 {
-    return (uint16_t)(w ? (RING_F_AVAIL | RING_F_USED) : 0u);
+    return w ? (RING_F_AVAIL | RING_F_USED) : 0u;
 }
 
 static inline bool ring_held(const esp_amp_queue_t *q, uint32_t i)
 {
     return (q->held[i >> 5] >> (i & 31u)) & 1u;
-}
-
-/* Index of the buffer that starts at region offset `off`, or -1. */
-static inline int32_t ring_index_of_off(const esp_amp_queue_t *q, uint32_t off)
-{
-    uint32_t rel = off - q->buf_off;     /* wraps to huge when off < buf_off */
-    uint32_t i = rel / q->max_item_size;
-    if (i > q->mask || i * q->max_item_size != rel) {
-        return -1;
-    }
-    return (int32_t)i;
 }
 
 /* Index of a buffer that this core holds, from the application's pointer
@@ -120,7 +110,7 @@ static inline int32_t ring_index_of_held(const esp_amp_queue_t *q, const void *p
 }
 
 /* Take the slot at head: alloc (producer) or recv (consumer). Returns the
- * buffer index and its used length in *len, or minus an error:
+ * buffer index and (recv) its used length in *len, or minus an error:
  * ESP_AMP_ERR_NO_BUF (alloc: nothing free yet), ESP_AMP_ERR_EMPTY (recv:
  * nothing sent yet), ESP_AMP_ERR_CORRUPT (refused; the ring stays at it). */
 static inline int32_t ring_take(esp_amp_queue_t *q, bool consumer,
@@ -131,9 +121,9 @@ static inline int32_t ring_take(esp_amp_queue_t *q, bool consumer,
     if ((uint16_t)(c - q->tail) > q->mask) {
         return idle;                              /* we hold them all */
     }
-    esp_amp_queue_desc_t *d = &q->desc[c & q->mask];
     unsigned w = ring_wrap(q, c);
-    uint16_t flags = shm_ld16_acq(&d->flags);
+    uint32_t d = shm_ld32_acq(&q->desc[c & q->mask]);
+    uint32_t flags = ESP_AMP_DESC_FLAGS(d);
     if (flags != (consumer ? ring_sent_flags(w) : ring_freed_flags(!w))) {
         /* Legal "not yet": sent in the last lap (the consumer has not
          * freed it, or for the consumer: not freed by us yet), or for the
@@ -144,30 +134,28 @@ static inline int32_t ring_take(esp_amp_queue_t *q, bool consumer,
         }
         return -ESP_AMP_ERR_CORRUPT;
     }
-    int32_t i = ring_index_of_off(q, shm_ld32(&d->addr));
-    uint16_t l = shm_ld16(&d->len);
-    if (i < 0 || ring_held(q, (uint32_t)i) || l > q->max_item_size) {
+    uint32_t i = ESP_AMP_DESC_INDEX(d);
+    uint16_t l = ESP_AMP_DESC_LEN(d);
+    if (i > q->mask || ring_held(q, i) || (consumer && l > q->max_item_size)) {
         return -ESP_AMP_ERR_CORRUPT;
     }
-    q->held[(uint32_t)i >> 5] |= 1u << ((uint32_t)i & 31u);
+    q->held[i >> 5] |= 1u << (i & 31u);
     q->head = (uint16_t)(c + 1u);
-    q->stuck = 0;
     *len = l;
-    return i;
+    return (int32_t)i;
 }
 
 /* Put held buffer i into the slot at tail: send (`consumer` false: flags
  * "sent", len = bytes used) or free (`consumer` true: flags "freed",
- * len = item size). The buffer is no longer held. */
+ * len 0). The buffer is no longer held. */
 static inline void ring_put(esp_amp_queue_t *q, bool consumer, uint32_t i,
                             uint16_t len)
 {
     uint16_t c = q->tail;
-    esp_amp_queue_desc_t *d = &q->desc[c & q->mask];
     unsigned w = ring_wrap(q, c);
-    shm_st32(&d->addr, q->buf_off + i * q->max_item_size);
-    shm_st16(&d->len, len);
-    shm_st16_rel(&d->flags, consumer ? ring_freed_flags(w) : ring_sent_flags(w));
+    shm_st32_rel(&q->desc[c & q->mask],
+                 ESP_AMP_DESC(consumer ? ring_freed_flags(w) : ring_sent_flags(w),
+                              i, len));
     q->held[i >> 5] &= ~(1u << (i & 31u));
     q->tail = (uint16_t)(c + 1u);
 }
@@ -178,7 +166,7 @@ static inline bool ring_pending(const esp_amp_queue_t *q)
 {
     uint16_t c = q->head;
     return (uint16_t)(c - q->tail) <= q->mask &&
-           shm_ld16_acq(&q->desc[c & q->mask].flags) ==
+           ESP_AMP_DESC_FLAGS(shm_ld32_acq(&q->desc[c & q->mask])) ==
                ring_sent_flags(ring_wrap(q, c));
 }
 

@@ -64,12 +64,13 @@ static inline bool sub_ring_moved(esp_amp_rpmsg_dev_t *dev)
     if (!esp_amp_link_moved(dev)) {
         return false;
     }
-    (void)esp_amp_link_check(dev);   /* forget it with the old session */
+    (void)dev->check(dev);   /* forget it with the old session */
     return true;
 }
 
-/* A refused take: count a refused descriptor once, tell it from a restart. */
-static esp_amp_err_t take_refused(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t *q,
+/* A refused take on the ring whose stuck bit is `stuck`: count a refused
+ * descriptor once, tell it from a restart. */
+static esp_amp_err_t take_refused(esp_amp_rpmsg_dev_t *dev, uint8_t stuck,
                                   int32_t rc)
 {
     esp_amp_err_t err = (esp_amp_err_t)-rc;
@@ -77,9 +78,9 @@ static esp_amp_err_t take_refused(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t *q,
         if (sub_ring_moved(dev)) {
             return ESP_AMP_ERR_LINK_DOWN;
         }
-        if (!q->stuck) {
-            q->stuck = 1;
-            if (q == dev->rx_queue) {
+        if (!(dev->flags & stuck)) {
+            dev->flags |= stuck;
+            if (stuck == DEV_F_STUCK_RX) {
                 STAT_INC(dev, rx_corrupt);
             } else {
                 STAT_INC(dev, tx_corrupt);
@@ -87,6 +88,11 @@ static esp_amp_err_t take_refused(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t *q,
         }
     }
     return err;
+}
+
+static esp_amp_rpmsg_head_t *buf_head(const esp_amp_queue_t *q, int32_t i)
+{
+    return (void *)(q->buf + (uint32_t)i * q->max_item_size);
 }
 
 /* Inside the critical section: take the next message. ESP_AMP_OK with *m
@@ -97,17 +103,17 @@ static esp_amp_err_t rx_take(esp_amp_rpmsg_dev_t *dev, rx_msg_t *m)
     if (err != ESP_AMP_OK) {
         return err;
     }
-    esp_amp_queue_t *q = dev->rx_queue;
+    esp_amp_queue_t *q = dev_rxq(dev);
     uint16_t len;
     int32_t i = ring_take(q, true, &len);
     if (i < 0) {
-        return take_refused(dev, q, i);
+        return take_refused(dev, DEV_F_STUCK_RX, i);
     }
+    dev->flags &= (uint8_t)~DEV_F_STUCK_RX;
     if (sub_ring_moved(dev)) {
         return ESP_AMP_ERR_LINK_DOWN;
     }
-    esp_amp_rpmsg_head_t *h =
-        (void *)(q->buf + (uint32_t)i * q->max_item_size);
+    esp_amp_rpmsg_head_t *h = buf_head(q, i);
     uint16_t dlen = shm_ld16(&h->data_len);
     esp_amp_rpmsg_ept_t *e = ept_find(dev, shm_ld16(&h->dst_addr));
     m->cb = NULL;
@@ -125,7 +131,7 @@ static esp_amp_err_t rx_take(esp_amp_rpmsg_dev_t *dev, rx_msg_t *m)
         dev->busy = 1;
         return ESP_AMP_OK;
     }
-    ring_put(q, true, (uint32_t)i, q->max_item_size);
+    ring_put(q, true, (uint32_t)i, 0);
     return ESP_AMP_OK;
 }
 
@@ -142,7 +148,7 @@ static void rx_deliver(esp_amp_rpmsg_dev_t *dev, const rx_msg_t *m)
     atomic_signal_fence(memory_order_seq_cst);
     if (dev->deferred) {
         dev->deferred = 0;
-        if (dev->intr_enabled) {
+        if (dev->flags & DEV_F_INTR) {
             (void)esp_amp_sw_intr_trigger_self(SW_INTR_RESERVED_ID_RPMSG);
         }
     }
@@ -169,9 +175,8 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
     if (!rx_busy(rpmsg_dev)) {
         err = rx_take(rpmsg_dev, &m);
     }
-    if (err == ESP_AMP_ERR_EMPTY && dev_is_main(rpmsg_dev) &&
-        ++rpmsg_dev->idle_polls == 0) {
-        (void)esp_amp_sys_info_repair();   /* now and then, while idle */
+    if (err == ESP_AMP_ERR_EMPTY && ++rpmsg_dev->idle_polls == 0) {
+        esp_amp_sys_info_repair();   /* main core: now and then, while idle */
     }
     esp_amp_env_exit_critical();
     if (err != ESP_AMP_OK) {
@@ -191,7 +196,7 @@ static int rx_isr(void *arg)
 {
     esp_amp_rpmsg_dev_t *dev = arg;
     uint32_t budget = ESP_AMP_CONFIG_RX_ISR_BUDGET *
-                      ((uint32_t)dev->rx_queue->mask + 1u);
+                      ((uint32_t)dev_rxq(dev)->mask + 1u);
     esp_amp_err_t err;
     rx_msg_t m;
     bool armed = true;
@@ -210,7 +215,7 @@ static int rx_isr(void *arg)
             /* Going idle: ask to be rung, then look once more. */
             esp_amp_link_set_kick(dev, 1);
             armed = true;
-            if (err == ESP_AMP_ERR_EMPTY && ring_pending(dev->rx_queue)) {
+            if (err == ESP_AMP_ERR_EMPTY && ring_pending(dev_rxq(dev))) {
                 err = ESP_AMP_OK;
                 m.cb = NULL;
             }
@@ -233,10 +238,10 @@ static int rx_isr(void *arg)
 int esp_amp_rpmsg_intr_enable(esp_amp_rpmsg_dev_t *rpmsg_dev)
 {
 #if ESP_AMP_CONFIG_RX_INTR
-    if (!dev_ready(rpmsg_dev) || rpmsg_dev->poll) {
+    if (!dev_ready(rpmsg_dev) || (rpmsg_dev->flags & DEV_F_POLL)) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    if (rpmsg_dev->intr_enabled) {
+    if (rpmsg_dev->flags & DEV_F_INTR) {
         return 0;
     }
     if (esp_amp_sw_intr_add_handler(SW_INTR_RESERVED_ID_RPMSG, rx_isr,
@@ -244,11 +249,11 @@ int esp_amp_rpmsg_intr_enable(esp_amp_rpmsg_dev_t *rpmsg_dev)
         return -1;
     }
     esp_amp_env_enter_critical();
-    rpmsg_dev->intr_enabled = true;
+    rpmsg_dev->flags |= DEV_F_INTR;
     esp_amp_link_set_kick(rpmsg_dev, 1);
     esp_amp_env_exit_critical();
     /* Messages sent before the handler existed rang no doorbell. */
-    if (ring_pending(rpmsg_dev->rx_queue)) {
+    if (ring_pending(dev_rxq(rpmsg_dev))) {
         (void)esp_amp_sw_intr_trigger_self(SW_INTR_RESERVED_ID_RPMSG);
     }
     return 0;
@@ -263,7 +268,7 @@ int esp_amp_rpmsg_destroy(esp_amp_rpmsg_dev_t *rpmsg_dev, void *msg_data)
     if (!dev_ready(rpmsg_dev) || msg_data == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    esp_amp_queue_t *q = rpmsg_dev->rx_queue;
+    esp_amp_queue_t *q = dev_rxq(rpmsg_dev);
     esp_amp_env_enter_critical();
     esp_amp_err_t err = esp_amp_link_ready(rpmsg_dev);
     if (err == ESP_AMP_OK) {
@@ -272,7 +277,7 @@ int esp_amp_rpmsg_destroy(esp_amp_rpmsg_dev_t *rpmsg_dev, void *msg_data)
             STAT_INC(rpmsg_dev, bad_ptr);
             err = ESP_AMP_ERR_NOT_OWNED;
         } else {
-            ring_put(q, true, (uint32_t)i, q->max_item_size);
+            ring_put(q, true, (uint32_t)i, 0);
             /* A sender waiting for a free buffer asked to be rung. */
             shm_fence();
             if (shm_ld32(&peer_ctl(rpmsg_dev)->tx_wait) != 0) {
@@ -292,48 +297,35 @@ uint16_t esp_amp_rpmsg_get_max_size(esp_amp_rpmsg_dev_t *rpmsg_dev)
         esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
         return 0;
     }
-    return (uint16_t)(rpmsg_dev->tx_queue->max_item_size - HDR);
+    return (uint16_t)(dev_txq(rpmsg_dev)->max_item_size - HDR);
 }
 
-/* A payload of `len` bytes fits a buffer of this device. Checked first,
- * and again after the link check inside the critical section: the check
- * may have bound the device to a new, smaller geometry. */
-static bool tx_fits(esp_amp_rpmsg_dev_t *dev, uint32_t len)
-{
-    if (len > (uint32_t)(dev->tx_queue->max_item_size - HDR)) {
-        STAT_INC(dev, tx_too_big);
-        return false;
-    }
-    return true;
-}
-
-/* Inside the critical section: take a free tx buffer for `nbytes` of
- * payload (after the link check). Its index, or minus the reason. */
+/* Inside the critical section: the link check, then take a free tx buffer
+ * for `nbytes` of payload. Its index, or minus the reason. The size is
+ * checked after the link check: the check may have bound the device to a
+ * new, smaller geometry. */
 static int32_t tx_take(esp_amp_rpmsg_dev_t *dev, uint32_t nbytes)
 {
-    esp_amp_queue_t *q = dev->tx_queue;
+    esp_amp_queue_t *q = dev_txq(dev);
     esp_amp_err_t err = esp_amp_link_ready(dev);
     if (err != ESP_AMP_OK) {
         return -(int32_t)err;
     }
-    if (!tx_fits(dev, nbytes)) {
+    if (nbytes > (uint32_t)(q->max_item_size - HDR)) {
+        STAT_INC(dev, tx_too_big);
         return -(int32_t)ESP_AMP_ERR_TOO_BIG;
     }
     uint16_t len;
     int32_t i = ring_take(q, false, &len);
     if (i < 0) {
-        err = take_refused(dev, q, i);
+        err = take_refused(dev, DEV_F_STUCK_TX, i);
         if (err == ESP_AMP_ERR_NO_BUF) {
             STAT_INC(dev, tx_no_buf);
         }
         return -(int32_t)err;
     }
+    dev->flags &= (uint8_t)~DEV_F_STUCK_TX;
     return i;
-}
-
-static esp_amp_rpmsg_head_t *tx_head(const esp_amp_queue_t *q, int32_t i)
-{
-    return (void *)(q->buf + (uint32_t)i * q->max_item_size);
 }
 
 /* Inside the critical section: fill the header of held tx buffer i and
@@ -341,8 +333,8 @@ static esp_amp_rpmsg_head_t *tx_head(const esp_amp_queue_t *q, int32_t i)
 static void tx_put(esp_amp_rpmsg_dev_t *dev, int32_t i, uint16_t src,
                    uint16_t dst, uint16_t len)
 {
-    esp_amp_queue_t *q = dev->tx_queue;
-    esp_amp_rpmsg_head_t *h = tx_head(q, i);
+    esp_amp_queue_t *q = dev_txq(dev);
+    esp_amp_rpmsg_head_t *h = buf_head(q, i);
     shm_st16(&h->src_addr, src);
     shm_st16(&h->dst_addr, dst);
     shm_st16(&h->data_len, len);
@@ -357,16 +349,13 @@ void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (!dev_ready(rpmsg_dev)) {
         return esp_amp_fail_null(ESP_AMP_ERR_INVALID_ARG);
     }
-    if (!tx_fits(rpmsg_dev, nbytes)) {
-        return esp_amp_fail_null(ESP_AMP_ERR_TOO_BIG);
-    }
     esp_amp_env_enter_critical();
     int32_t i = tx_take(rpmsg_dev, nbytes);
     esp_amp_env_exit_critical();
     if (i < 0) {
         return esp_amp_fail_null((esp_amp_err_t)-i);
     }
-    esp_amp_rpmsg_head_t *h = tx_head(rpmsg_dev->tx_queue, i);
+    esp_amp_rpmsg_head_t *h = buf_head(dev_txq(rpmsg_dev), i);
     shm_st16(&h->src_addr, 0);
     shm_st16(&h->dst_addr, 0);
     shm_st16(&h->data_len, (uint16_t)nbytes);  /* the size created */
@@ -381,23 +370,20 @@ int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (!dev_ready(rpmsg_dev) || ept == NULL || data == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    if (!tx_fits(rpmsg_dev, data_len)) {
-        return esp_amp_fail(ESP_AMP_ERR_TOO_BIG);
-    }
+    esp_amp_queue_t *q = dev_txq(rpmsg_dev);
     esp_amp_env_enter_critical();
     /* Only a buffer this core holds in the current session is written: a
      * buffer created before the peer restarted is refused. */
     esp_amp_err_t err = esp_amp_link_ready(rpmsg_dev);
-    int32_t i = ring_index_of_held(rpmsg_dev->tx_queue, data, HDR);
-    esp_amp_rpmsg_head_t *h = tx_head(rpmsg_dev->tx_queue, i < 0 ? 0 : i);
+    int32_t i = ring_index_of_held(q, data, HDR);
     if (err != ESP_AMP_OK) {
-    } else if (!tx_fits(rpmsg_dev, data_len)) {
-        err = ESP_AMP_ERR_TOO_BIG;
     } else if (i < 0) {
         STAT_INC(rpmsg_dev, bad_ptr);
         err = ESP_AMP_ERR_NOT_OWNED;
-    } else if (data_len > shm_ld16(&h->data_len)) {
-        /* Larger than created: the buffer stays held, send it again. */
+    } else if (data_len > q->max_item_size - HDR ||
+               data_len > shm_ld16(&buf_head(q, i)->data_len)) {
+        /* Larger than created (or than a buffer): the buffer stays held,
+         * send it again. */
         STAT_INC(rpmsg_dev, tx_too_big);
         err = ESP_AMP_ERR_TOO_BIG;
     } else {
@@ -417,13 +403,10 @@ int esp_amp_rpmsg_send(esp_amp_rpmsg_dev_t *rpmsg_dev, esp_amp_rpmsg_ept_t *ept,
         (data == NULL && data_len != 0)) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    if (!tx_fits(rpmsg_dev, data_len)) {
-        return esp_amp_fail(ESP_AMP_ERR_TOO_BIG);
-    }
     esp_amp_env_enter_critical();
     int32_t i = tx_take(rpmsg_dev, data_len);
     if (i >= 0) {
-        esp_amp_rpmsg_head_t *h = tx_head(rpmsg_dev->tx_queue, i);
+        esp_amp_rpmsg_head_t *h = buf_head(dev_txq(rpmsg_dev), i);
         esp_amp_copy(h + 1, data, data_len);
         shm_st16(&h->data_flags, ESP_AMP_RPMSG_DATA_DEFAULT);
         tx_put(rpmsg_dev, i, ept->addr, dst_addr, data_len);

@@ -11,15 +11,33 @@
 
 #define HDR ((uint16_t)sizeof(esp_amp_rpmsg_head_t))
 
+/* dev->flags */
+#define DEV_F_MAIN 0x01u      /* initialised by main_init                   */
+#define DEV_F_NOTIFY 0x02u    /* ring the peer after send                    */
+#define DEV_F_POLL 0x04u      /* this core polls (no rx interrupt)           */
+#define DEV_F_INTR 0x08u      /* rx handler registered                       */
+#define DEV_F_STUCK_TX 0x10u  /* the tx ring's slot at head was refused      */
+#define DEV_F_STUCK_RX 0x20u  /* the rx ring's slot at head was refused      */
+
+static inline esp_amp_queue_t *dev_txq(const esp_amp_rpmsg_dev_t *dev)
+{
+    return &dev->vq[0];
+}
+static inline esp_amp_queue_t *dev_rxq(const esp_amp_rpmsg_dev_t *dev)
+{
+    return &dev->vq[1];
+}
+
 static inline bool dev_ready(const esp_amp_rpmsg_dev_t *dev)
 {
-    return dev != NULL && dev->rx_queue != NULL;
+    return dev != NULL && dev->vq != NULL;
 }
 
 /* True for a main-core device (constant in a single-role build). */
 static inline bool dev_is_main(const esp_amp_rpmsg_dev_t *dev)
 {
-    return !ESP_AMP_CONFIG_SUB_CORE || (ESP_AMP_CONFIG_MAIN_CORE && dev->main_core);
+    return !ESP_AMP_CONFIG_SUB_CORE ||
+           (ESP_AMP_CONFIG_MAIN_CORE && (dev->flags & DEV_F_MAIN));
 }
 
 /* The peer's control line: the consumer of our tx ring and the producer of
@@ -42,33 +60,36 @@ static inline void esp_amp_link_set_kick(esp_amp_rpmsg_dev_t *dev, uint32_t want
     shm_fence();
 }
 
+/* The region's session word (set when a device binds). */
+static inline uint32_t esp_amp_link_session(void)
+{
+    return shm_ld32(esp_amp_core_state()->session_word);
+}
+
 /* Sub core: has the main core restarted since this device bound? Either
  * the session number moved, or our own join request is no longer there:
  * only the main core's formatting clears it, and a main core whose region
  * was wiped at reset may count sessions from 1 again. */
 static inline bool esp_amp_link_moved(const esp_amp_rpmsg_dev_t *dev)
 {
-    return shm_ld32(dev->session_word) != dev->session ||
+    return esp_amp_link_session() != dev->session ||
            shm_ld32(&dev->pair->ctl[0].join) != dev->join;
 }
 
 /* Look at the peer's side of the link and move the link state on (answer
- * or make a join request, reset, notice a restart). ESP_AMP_OK when the
- * rings may be used now, ESP_AMP_ERR_LINK_DOWN otherwise. Called inside
- * the critical section of the ring operation it guards. */
-esp_amp_err_t esp_amp_link_check(esp_amp_rpmsg_dev_t *dev);
-
-/* esp_amp_link_check with its common case inline: nothing changed since
- * the last look (two shared loads on the sub core; on the main core,
- * session_word points at its own copy of the session, which never moves). */
+ * or make a join request, reset, notice a restart): the check of the
+ * device's role, dev->check. ESP_AMP_OK when the rings may be used now,
+ * ESP_AMP_ERR_LINK_DOWN otherwise. Called inside the critical section of
+ * the ring operation it guards; its common case inline: nothing changed
+ * since the last look. (On the main core the region's session is its own:
+ * it moves only if the peer scribbles, and then main's check still
+ * passes.) */
 static inline esp_amp_err_t esp_amp_link_ready(esp_amp_rpmsg_dev_t *dev)
 {
-    if (dev->link == ESP_AMP_LINK_UP &&
-        shm_ld32(&dev->pair->ctl[0].join) == dev->join &&
-        shm_ld32(dev->session_word) == dev->session) {
+    if (dev->link == ESP_AMP_LINK_UP && !esp_amp_link_moved(dev)) {
         return ESP_AMP_OK;
     }
-    return esp_amp_link_check(dev);
+    return dev->check(dev);
 }
 
 /* After publishing (a message, a join request or answer): if this device

@@ -19,7 +19,7 @@
 static uint32_t *pending_word(int core)
 {
     esp_amp_shm_header_t *h = esp_amp_platform_shm_base();
-    return &h->sw_intr_pending[core & 1][0];
+    return &h->sw_intr_pending[core & 1];
 }
 
 int esp_amp_sw_intr_init(void)
@@ -119,10 +119,9 @@ void esp_amp_sw_intr_dispatch(void)
     /* An ISR must not change the error the interrupted code is about to
      * read: keep it, as an ISR keeps the registers it interrupts. */
     esp_amp_err_t saved_err = st->last_err;
-    if (core == ESP_AMP_CORE_MAIN) {
-        /* A sub core that cannot attach rings us: look at the header. */
-        (void)esp_amp_sys_info_repair();
-    }
+    /* Main core: a sub core that cannot attach rings us; look at the
+     * header. */
+    esp_amp_sys_info_repair();
     uint32_t bits = atomic_exchange_explicit(
         (_Atomic uint32_t *)pending_word(core), 0, memory_order_acquire);
     while (bits != 0) {
