@@ -70,6 +70,22 @@ static inline void *esp_amp_fail_null(esp_amp_err_t err)
     return NULL;
 }
 
+/* A helper of the hot path with several callers: built into each caller
+ * (and specialised for its constant arguments) when the compiler
+ * optimises for speed, one shared copy when it optimises for size. */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#define ESP_AMP_HOT static inline __attribute__((always_inline))
+#else
+#define ESP_AMP_HOT static
+#endif
+/* The full path behind an inline fast path: kept out of line, so that the
+ * fast path needs no stack frame. */
+#if defined(__GNUC__)
+#define ESP_AMP_SLOW static __attribute__((noinline))
+#else
+#define ESP_AMP_SLOW static
+#endif
+
 /* Shared-memory accessors. The casts to _Atomic are the usual way to do
  * atomic access on a plain shared layout; sizes and alignment are equal. */
 static inline uint32_t shm_ld32(const uint32_t *p)

@@ -39,6 +39,14 @@
  * slot i = {flags 0, index i, len 0}. Because 65536 is a multiple of
  * 2N, the wrap bit of a 16-bit counter stays right across its overflow.
  *
+ * Seen through n = flags XOR (w ? 0 : 3), the flags a reader of lap w can
+ * find are: n = 1 sent in this lap, n = 0 freed in the last lap, n = 2
+ * sent in the last lap, n = 3 freed in this lap. So a receiver is ready
+ * at n = 1 and waits at 0 or 2 (not sent yet, or sent in the last lap and
+ * not freed by itself yet); an allocator is ready at n = 0 and waits at 2
+ * (not freed yet); anything else - an odd n that is not "ready" - cannot
+ * happen in a correct peer and is refused.
+ *
  * MEMORY ORDERING (C11 atomics; shared accesses only through shm_*)
  *   - put: one release store of the descriptor word;
  *   - take: one acquire load of it: buffer contents written before a send
@@ -89,9 +97,13 @@ static inline uint32_t ring_freed_flags(unsigned w)
     return w ? (RING_F_AVAIL | RING_F_USED) : 0u;
 }
 
+/* The word of `held` for buffer i < queue_len <= ESP_AMP_CONFIG_QUEUE_MAX_LEN
+ * (a power of two >= 32): a constant 0 at the default of 32. */
+#define HELD_WORD(i) (((i) >> 5) & (ESP_AMP_CONFIG_QUEUE_MAX_LEN / 32u - 1u))
+
 static inline bool ring_held(const esp_amp_queue_t *q, uint32_t i)
 {
-    return (q->held[i >> 5] >> (i & 31u)) & 1u;
+    return (q->held[HELD_WORD(i)] >> (i & 31u)) & 1u;
 }
 
 /* Index of a buffer that this core holds, from the application's pointer
@@ -121,25 +133,17 @@ static inline int32_t ring_take(esp_amp_queue_t *q, bool consumer,
     if ((uint16_t)(c - q->tail) > q->mask) {
         return idle;                              /* we hold them all */
     }
-    unsigned w = ring_wrap(q, c);
     uint32_t d = shm_ld32_acq(&q->desc[c & q->mask]);
-    uint32_t flags = ESP_AMP_DESC_FLAGS(d);
-    if (flags != (consumer ? ring_sent_flags(w) : ring_freed_flags(!w))) {
-        /* Legal "not yet": sent in the last lap (the consumer has not
-         * freed it, or for the consumer: not freed by us yet), or for the
-         * consumer, freed in the last lap and not sent again. */
-        if (flags == ring_sent_flags(!w) ||
-            (consumer && flags == ring_freed_flags(!w))) {
-            return idle;
-        }
-        return -ESP_AMP_ERR_CORRUPT;
+    uint32_t n = ESP_AMP_DESC_FLAGS(d) ^ (ring_wrap(q, c) ? 0u : 3u);
+    if (n != (consumer ? 1u : 0u)) {
+        return (n & 1u) ? -ESP_AMP_ERR_CORRUPT : idle;   /* see THE FLAGS */
     }
     uint32_t i = ESP_AMP_DESC_INDEX(d);
     uint16_t l = ESP_AMP_DESC_LEN(d);
     if (i > q->mask || ring_held(q, i) || (consumer && l > q->max_item_size)) {
         return -ESP_AMP_ERR_CORRUPT;
     }
-    q->held[i >> 5] |= 1u << (i & 31u);
+    q->held[HELD_WORD(i)] |= 1u << (i & 31u);
     q->head = (uint16_t)(c + 1u);
     *len = l;
     return (int32_t)i;
@@ -156,8 +160,21 @@ static inline void ring_put(esp_amp_queue_t *q, bool consumer, uint32_t i,
     shm_st32_rel(&q->desc[c & q->mask],
                  ESP_AMP_DESC(consumer ? ring_freed_flags(w) : ring_sent_flags(w),
                               i, len));
-    q->held[i >> 5] &= ~(1u << (i & 31u));
+    q->held[HELD_WORD(i)] &= ~(1u << (i & 31u));
     q->tail = (uint16_t)(c + 1u);
+}
+
+/* True when a take would find nothing yet (a legal "not yet"): reads
+ * only, validates nothing else. */
+static inline bool ring_idle(const esp_amp_queue_t *q, bool consumer)
+{
+    uint16_t c = q->head;
+    if ((uint16_t)(c - q->tail) > q->mask) {
+        return true;
+    }
+    uint32_t n = ESP_AMP_DESC_FLAGS(shm_ld32_acq(&q->desc[c & q->mask])) ^
+                 (ring_wrap(q, c) ? 0u : 3u);
+    return consumer ? (n & 1u) == 0 : n == 2u;
 }
 
 /* Consumer: true when the slot at head holds a sent descriptor (does not

@@ -68,50 +68,60 @@ static inline bool sub_ring_moved(esp_amp_rpmsg_dev_t *dev)
     return true;
 }
 
-/* A refused take on the ring whose stuck bit is `stuck`: count a refused
- * descriptor once, tell it from a restart. */
-static esp_amp_err_t take_refused(esp_amp_rpmsg_dev_t *dev, uint8_t stuck,
-                                  int32_t rc)
-{
-    esp_amp_err_t err = (esp_amp_err_t)-rc;
-    if (err == ESP_AMP_ERR_CORRUPT) {
-        if (sub_ring_moved(dev)) {
-            return ESP_AMP_ERR_LINK_DOWN;
-        }
-        if (!(dev->flags & stuck)) {
-            dev->flags |= stuck;
-            if (stuck == DEV_F_STUCK_RX) {
-                STAT_INC(dev, rx_corrupt);
-            } else {
-                STAT_INC(dev, tx_corrupt);
-            }
-        }
-    }
-    return err;
-}
-
 static esp_amp_rpmsg_head_t *buf_head(const esp_amp_queue_t *q, int32_t i)
 {
     return (void *)(q->buf + (uint32_t)i * q->max_item_size);
 }
 
-/* Inside the critical section: take the next message. ESP_AMP_OK with *m
- * filled (m->cb NULL if it was dropped), or why there is none. */
-static esp_amp_err_t rx_take(esp_amp_rpmsg_dev_t *dev, rx_msg_t *m)
+/* Inside the critical section: the link check, then take the slot at head
+ * of vq[rx] - alloc a tx buffer for `need` bytes of payload (rx 0) or
+ * receive (rx 1, need 0). The buffer index and (receive) its length in
+ * *len, or minus why not. The size is checked after the link check: the
+ * check may have bound the device to a new, smaller geometry. A refused
+ * descriptor is counted once (the stuck bit), unless the refusal, or what
+ * was taken, is explained by a new main core's format. */
+ESP_AMP_HOT int32_t dev_take(esp_amp_rpmsg_dev_t *dev, unsigned rx, uint32_t need,
+                             uint16_t *len)
 {
     esp_amp_err_t err = esp_amp_link_ready(dev);
     if (err != ESP_AMP_OK) {
-        return err;
+        return -(int32_t)err;
     }
+    if (need > (uint32_t)(dev->vq[rx].max_item_size - HDR)) {
+        STAT_INC(dev, tx_too_big);
+        return -(int32_t)ESP_AMP_ERR_TOO_BIG;
+    }
+    int32_t i = ring_take(&dev->vq[rx], rx, len);
+    uint8_t stuck = (uint8_t)(DEV_F_STUCK_TX << rx);
+    /* (A free slot that a new main core formatted is harmless to alloc:
+     * the sub core's next join formats the rings again.) */
+    if (((rx && i >= 0) || i == -ESP_AMP_ERR_CORRUPT) && sub_ring_moved(dev)) {
+        return -ESP_AMP_ERR_LINK_DOWN;
+    }
+    if (i >= 0) {
+        dev->flags &= (uint8_t)~stuck;
+    } else if (i == -ESP_AMP_ERR_CORRUPT && !(dev->flags & stuck)) {
+        dev->flags |= stuck;
+        if (rx) {
+            STAT_INC(dev, rx_corrupt);
+        } else {
+            STAT_INC(dev, tx_corrupt);
+        }
+    } else if (i == -ESP_AMP_ERR_NO_BUF) {
+        STAT_INC(dev, tx_no_buf);
+    }
+    return i;
+}
+
+/* Inside the critical section: take the next message. ESP_AMP_OK with *m
+ * filled (m->cb NULL if it was dropped), or why there is none. */
+ESP_AMP_HOT esp_amp_err_t rx_take(esp_amp_rpmsg_dev_t *dev, rx_msg_t *m)
+{
     esp_amp_queue_t *q = dev_rxq(dev);
     uint16_t len;
-    int32_t i = ring_take(q, true, &len);
+    int32_t i = dev_take(dev, 1, 0, &len);
     if (i < 0) {
-        return take_refused(dev, DEV_F_STUCK_RX, i);
-    }
-    dev->flags &= (uint8_t)~DEV_F_STUCK_RX;
-    if (sub_ring_moved(dev)) {
-        return ESP_AMP_ERR_LINK_DOWN;
+        return (esp_amp_err_t)-i;
     }
     esp_amp_rpmsg_head_t *h = buf_head(q, i);
     uint16_t dlen = shm_ld16(&h->data_len);
@@ -138,7 +148,7 @@ static esp_amp_err_t rx_take(esp_amp_rpmsg_dev_t *dev, rx_msg_t *m)
 /* Run a taken message's callback, outside the critical section. Clear
  * busy first, then look at deferred: a doorbell that came before the clear
  * has set deferred; one that comes after runs its own dispatch. */
-static void rx_deliver(esp_amp_rpmsg_dev_t *dev, const rx_msg_t *m)
+ESP_AMP_HOT void rx_deliver(esp_amp_rpmsg_dev_t *dev, const rx_msg_t *m)
 {
     if (m->cb == NULL) {
         return;
@@ -164,26 +174,45 @@ static bool rx_busy(esp_amp_rpmsg_dev_t *dev)
     return false;
 }
 
-int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
+/* Nothing to receive, seen without a critical section: no callback runs,
+ * the link is up and unchanged, and the slot at head holds a legal "not
+ * yet". It only reads: whatever interrupts it, the answer was true when
+ * it was given. Anything else takes the full path. */
+static inline bool rx_idle(esp_amp_rpmsg_dev_t *dev)
 {
-    if (!dev_ready(rpmsg_dev)) {
-        return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
-    }
-    rx_msg_t m = {.cb = NULL};
+    return !dev->busy && dev->link == ESP_AMP_LINK_UP &&
+           !esp_amp_link_moved(dev) && ring_idle(dev_rxq(dev), true);
+}
+
+ESP_AMP_SLOW int rx_poll(esp_amp_rpmsg_dev_t *dev)
+{
+    rx_msg_t m;
     esp_amp_err_t err = ESP_AMP_ERR_BUSY;
     esp_amp_env_enter_critical();
-    if (!rx_busy(rpmsg_dev)) {
-        err = rx_take(rpmsg_dev, &m);
+    if (!rx_busy(dev)) {
+        err = rx_take(dev, &m);
     }
-    if (err == ESP_AMP_ERR_EMPTY && ++rpmsg_dev->idle_polls == 0) {
+    if (err == ESP_AMP_ERR_EMPTY && ++dev->idle_polls == 0) {
         esp_amp_sys_info_repair();   /* main core: now and then, while idle */
     }
     esp_amp_env_exit_critical();
     if (err != ESP_AMP_OK) {
         return esp_amp_fail(err);
     }
-    rx_deliver(rpmsg_dev, &m);
+    rx_deliver(dev, &m);
     return 0;
+}
+
+int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
+{
+    if (!dev_ready(rpmsg_dev)) {
+        return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
+    }
+    if (rx_idle(rpmsg_dev) && (uint8_t)(rpmsg_dev->idle_polls + 1u) != 0) {
+        rpmsg_dev->idle_polls++;
+        return esp_amp_fail(ESP_AMP_ERR_EMPTY);
+    }
+    return rx_poll(rpmsg_dev);
 }
 
 #if ESP_AMP_CONFIG_RX_INTR
@@ -300,34 +329,6 @@ uint16_t esp_amp_rpmsg_get_max_size(esp_amp_rpmsg_dev_t *rpmsg_dev)
     return (uint16_t)(dev_txq(rpmsg_dev)->max_item_size - HDR);
 }
 
-/* Inside the critical section: the link check, then take a free tx buffer
- * for `nbytes` of payload. Its index, or minus the reason. The size is
- * checked after the link check: the check may have bound the device to a
- * new, smaller geometry. */
-static int32_t tx_take(esp_amp_rpmsg_dev_t *dev, uint32_t nbytes)
-{
-    esp_amp_queue_t *q = dev_txq(dev);
-    esp_amp_err_t err = esp_amp_link_ready(dev);
-    if (err != ESP_AMP_OK) {
-        return -(int32_t)err;
-    }
-    if (nbytes > (uint32_t)(q->max_item_size - HDR)) {
-        STAT_INC(dev, tx_too_big);
-        return -(int32_t)ESP_AMP_ERR_TOO_BIG;
-    }
-    uint16_t len;
-    int32_t i = ring_take(q, false, &len);
-    if (i < 0) {
-        err = take_refused(dev, DEV_F_STUCK_TX, i);
-        if (err == ESP_AMP_ERR_NO_BUF) {
-            STAT_INC(dev, tx_no_buf);
-        }
-        return -(int32_t)err;
-    }
-    dev->flags &= (uint8_t)~DEV_F_STUCK_TX;
-    return i;
-}
-
 /* Inside the critical section: fill the header of held tx buffer i and
  * publish it; ring the peer if it asked. */
 static void tx_put(esp_amp_rpmsg_dev_t *dev, int32_t i, uint16_t src,
@@ -349,8 +350,9 @@ void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (!dev_ready(rpmsg_dev)) {
         return esp_amp_fail_null(ESP_AMP_ERR_INVALID_ARG);
     }
+    uint16_t len;
     esp_amp_env_enter_critical();
-    int32_t i = tx_take(rpmsg_dev, nbytes);
+    int32_t i = dev_take(rpmsg_dev, 0, nbytes, &len);
     esp_amp_env_exit_critical();
     if (i < 0) {
         return esp_amp_fail_null((esp_amp_err_t)-i);
@@ -403,8 +405,9 @@ int esp_amp_rpmsg_send(esp_amp_rpmsg_dev_t *rpmsg_dev, esp_amp_rpmsg_ept_t *ept,
         (data == NULL && data_len != 0)) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
+    uint16_t len;
     esp_amp_env_enter_critical();
-    int32_t i = tx_take(rpmsg_dev, data_len);
+    int32_t i = dev_take(rpmsg_dev, 0, data_len, &len);
     if (i >= 0) {
         esp_amp_rpmsg_head_t *h = buf_head(dev_txq(rpmsg_dev), i);
         esp_amp_copy(h + 1, data, data_len);
