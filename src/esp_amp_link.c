@@ -70,7 +70,7 @@ void esp_amp_link_kick(esp_amp_rpmsg_dev_t *dev)
         shm_fence();
         if (shm_ld32(&peer_ctl(dev)->kick_me) != 0) {
             STAT_INC(dev, notifies);
-            (void)esp_amp_sw_intr_trigger(SW_INTR_RESERVED_ID_RPMSG);
+            esp_amp_raise_peer(SW_INTR_RESERVED_ID_RPMSG);
         }
     }
 }
@@ -117,45 +117,35 @@ static void dev_reset(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t vq[],
 /* Sub core ---------------------------------------------------------------- */
 #if ESP_AMP_CONFIG_SUB_CORE
 
-/* Find and check the pair block `id`: its geometry in *len, *item, and
- * the region's session, read before the lookup, in *session. */
-static esp_amp_shm_vq_pair_t *sub_pair_find(uint16_t id, uint16_t *len,
-                                            uint16_t *item, uint32_t *session,
-                                            esp_amp_err_t *err)
+/* Find and check the pair block of dev->sysinfo_id (nothing written yet);
+ * if it is there, start from *fresh when it is given (an init), bind
+ * `dev` to the block and join: UP at a first join of the session, JOINING
+ * at a rejoin, DOWN again if a newer main core appeared meanwhile. Called
+ * inside a critical section. */
+static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev,
+                                const esp_amp_rpmsg_dev_t *fresh)
 {
     uint32_t size = 0;
-    *err = ESP_AMP_ERR_NOT_INIT;
-    *session = esp_amp_sys_info_session();   /* 0: not formatted */
-    if (*session == 0) {
-        return NULL;
-    }
-    esp_amp_shm_vq_pair_t *pair = esp_amp_sys_info_get(id, &size);
+    uint32_t session = esp_amp_sys_info_session();   /* 0: not formatted */
+    uint16_t id = fresh != NULL ? fresh->sysinfo_id : dev->sysinfo_id;
+    esp_amp_shm_vq_pair_t *pair =
+        session != 0 ? esp_amp_sys_info_get(id, &size) : NULL;
     if (pair == NULL || size < sizeof(*pair) ||
         shm_ld32_acq(&pair->magic) != ESP_AMP_VQ_MAGIC) {
-        return NULL;
+        return ESP_AMP_ERR_NOT_INIT;
     }
-    *len = shm_ld16(&pair->queue_len);
-    *item = shm_ld16(&pair->item_size);
-    uint32_t need = esp_amp_queue_pair_size(*len, *item);
-    *err = ESP_AMP_ERR_CORRUPT;
-    if (need == 0 || *item <= HDR || need != size) {
-        return NULL;
+    uint32_t geo = shm_ld32((const uint32_t *)(const void *)&pair->queue_len);
+    uint16_t len = (uint16_t)geo, item = (uint16_t)(geo >> 16); /* little-endian */
+    uint32_t need = esp_amp_queue_pair_size(len, item);
+    if (need == 0 || item <= HDR || need != size) {
+        return ESP_AMP_ERR_CORRUPT;
     }
-    *err = ESP_AMP_ERR_NO_MEM;
-    if (*len > ESP_AMP_CONFIG_QUEUE_MAX_LEN) {
-        return NULL;
+    if (len > ESP_AMP_CONFIG_QUEUE_MAX_LEN) {
+        return ESP_AMP_ERR_NO_MEM;
     }
-    *err = ESP_AMP_OK;
-    return pair;
-}
-
-/* Bind `dev` to `pair` (found and checked in the same critical section)
- * and join. LINK_DOWN if a newer main core appeared meanwhile. */
-static esp_amp_err_t sub_bind_and_join(esp_amp_rpmsg_dev_t *dev,
-                                       esp_amp_shm_vq_pair_t *pair,
-                                       uint32_t session, uint16_t len,
-                                       uint16_t item)
-{
+    if (fresh != NULL) {
+        *dev = *fresh;
+    }
     queues_bind(dev, pair, len, item);
     dev->session = session;
 
@@ -167,11 +157,9 @@ static esp_amp_err_t sub_bind_and_join(esp_amp_rpmsg_dev_t *dev,
         dev->join = 1;
         shm_st32_rel(&pair->ctl[0].join, 1);
         shm_fence();
-        if (esp_amp_link_session() != session) {
-            return ESP_AMP_ERR_LINK_DOWN;   /* a newer main core: again */
-        }
-        link_set(dev, ESP_AMP_LINK_UP);
-        set_kick_if_intr(dev);
+        /* A newer main core: stay DOWN, the next check attaches again. */
+        link_set(dev, esp_amp_link_session() == session ? ESP_AMP_LINK_UP
+                                                       : ESP_AMP_LINK_DOWN);
     } else {
         dev->join = (req > ack ? req : ack) + 1u;
         if (dev->join < 2u) {
@@ -179,9 +167,9 @@ static esp_amp_err_t sub_bind_and_join(esp_amp_rpmsg_dev_t *dev,
         }
         shm_st32_rel(&pair->ctl[0].join, dev->join);
         link_set(dev, ESP_AMP_LINK_JOINING);
-        /* Ask for a doorbell: the answer comes with one. */
-        set_kick_if_intr(dev);
     }
+    /* In interrupt mode, ask for a doorbell: an answer comes with one. */
+    set_kick_if_intr(dev);
     esp_amp_link_kick(dev);
     return ESP_AMP_OK;
 }
@@ -195,15 +183,7 @@ static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)
         link_set(dev, ESP_AMP_LINK_DOWN);
     }
     if (dev->link == ESP_AMP_LINK_DOWN) {
-        uint16_t len, item;
-        uint32_t session;
-        esp_amp_err_t err;
-        esp_amp_shm_vq_pair_t *pair =
-            sub_pair_find(dev->sysinfo_id, &len, &item, &session, &err);
-        if (pair == NULL ||
-            sub_bind_and_join(dev, pair, session, len, item) != ESP_AMP_OK) {
-            link_set(dev, ESP_AMP_LINK_DOWN);
-        }
+        (void)sub_attach(dev, NULL);
     }
     if (dev->link == ESP_AMP_LINK_JOINING &&
         shm_ld32_acq(&dev->pair->ctl[1].join) == dev->join) {
@@ -289,7 +269,7 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
     rpmsg_dev->session = esp_amp_link_session();
     rpmsg_dev->link = ESP_AMP_LINK_JOINING;
     /* A sub core of an earlier session learns of the restart now. */
-    (void)esp_amp_sw_intr_trigger(SW_INTR_RESERVED_ID_RPMSG);
+    esp_amp_raise_peer(SW_INTR_RESERVED_ID_RPMSG);
     return 0;
 #else
     (void)rpmsg_dev; (void)rpmsg_vqueue; (void)queue_len;
@@ -306,20 +286,14 @@ int esp_amp_rpmsg_sub_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (rpmsg_dev == NULL || rpmsg_vqueue == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    uint16_t len, item;
-    uint32_t session;
-    esp_amp_err_t err;
+    /* The device is written only once its pair block is found. */
+    esp_amp_rpmsg_dev_t fresh;
+    dev_reset(&fresh, rpmsg_vqueue, (uint16_t)sysinfo_id, 0, notify, poll,
+              sub_check);
     esp_amp_env_enter_critical();
-    esp_amp_shm_vq_pair_t *pair =
-        sub_pair_find((uint16_t)sysinfo_id, &len, &item, &session, &err);
-    if (pair != NULL) {
-        dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, 0, notify,
-                  poll, sub_check);
-        /* LINK_DOWN: bound, and the next link check joins again. */
-        (void)sub_bind_and_join(rpmsg_dev, pair, session, len, item);
-    }
+    esp_amp_err_t err = sub_attach(rpmsg_dev, &fresh);
     esp_amp_env_exit_critical();
-    return pair != NULL ? 0 : esp_amp_fail(err);
+    return err == ESP_AMP_OK ? 0 : esp_amp_fail(err);
 #else
     (void)rpmsg_dev; (void)rpmsg_vqueue; (void)notify; (void)poll;
     (void)sysinfo_id;

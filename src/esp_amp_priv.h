@@ -149,6 +149,18 @@ static inline uint32_t esp_amp_align_up(uint32_t v, uint32_t a)
 #define STAT_INC(dev, field) ((void)(dev))
 #endif
 
+/* Raise source `intr_id` (valid) on core `core` of a bound device's
+ * region: the library's own triggers, without the public calls' checks. */
+void esp_amp_sw_intr_raise(int core, unsigned intr_id);
+static inline void esp_amp_raise_peer(unsigned intr_id)
+{
+    esp_amp_sw_intr_raise(esp_amp_platform_core_id() ^ 1, intr_id);
+}
+static inline void esp_amp_raise_self(unsigned intr_id)
+{
+    esp_amp_sw_intr_raise(esp_amp_platform_core_id(), intr_id);
+}
+
 /* Main core: check the region header and registry against what it wrote,
  * rewrite them if the peer damaged them (nothing on a core that has
  * allocated no block). */

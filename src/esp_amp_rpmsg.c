@@ -73,6 +73,26 @@ static esp_amp_rpmsg_head_t *buf_head(const esp_amp_queue_t *q, int32_t i)
     return (void *)(q->buf + (uint32_t)i * q->max_item_size);
 }
 
+/* A descriptor of vq[rx] was refused: explained by a new main core's
+ * format (the relink forgets it), or counted once (the stuck bit, cleared
+ * by the next take that succeeds). */
+ESP_AMP_SLOW int32_t take_refused(esp_amp_rpmsg_dev_t *dev, unsigned rx)
+{
+    uint8_t stuck = (uint8_t)(DEV_F_STUCK_TX << rx);
+    if (sub_ring_moved(dev)) {
+        return -ESP_AMP_ERR_LINK_DOWN;
+    }
+    if (!(dev->flags & stuck)) {
+        dev->flags |= stuck;
+        if (rx) {
+            STAT_INC(dev, rx_corrupt);
+        } else {
+            STAT_INC(dev, tx_corrupt);
+        }
+    }
+    return -ESP_AMP_ERR_CORRUPT;
+}
+
 /* Inside the critical section: the link check, then take the slot at head
  * of vq[rx] - alloc a tx buffer for `need` bytes of payload (rx 0) or
  * receive (rx 1, need 0). The buffer index and (receive) its length in
@@ -92,22 +112,16 @@ ESP_AMP_HOT int32_t dev_take(esp_amp_rpmsg_dev_t *dev, unsigned rx, uint32_t nee
         return -(int32_t)ESP_AMP_ERR_TOO_BIG;
     }
     int32_t i = ring_take(&dev->vq[rx], rx, len);
-    uint8_t stuck = (uint8_t)(DEV_F_STUCK_TX << rx);
-    /* (A free slot that a new main core formatted is harmless to alloc:
-     * the sub core's next join formats the rings again.) */
-    if (((rx && i >= 0) || i == -ESP_AMP_ERR_CORRUPT) && sub_ring_moved(dev)) {
-        return -ESP_AMP_ERR_LINK_DOWN;
-    }
     if (i >= 0) {
-        dev->flags &= (uint8_t)~stuck;
-    } else if (i == -ESP_AMP_ERR_CORRUPT && !(dev->flags & stuck)) {
-        dev->flags |= stuck;
-        if (rx) {
-            STAT_INC(dev, rx_corrupt);
-        } else {
-            STAT_INC(dev, tx_corrupt);
+        /* (A free slot that a new main core formatted is harmless to
+         * alloc: the sub core's next join formats the rings again.) */
+        if (rx && sub_ring_moved(dev)) {
+            return -ESP_AMP_ERR_LINK_DOWN;
         }
-    } else if (i == -ESP_AMP_ERR_NO_BUF) {
+        dev->flags &= (uint8_t)~(DEV_F_STUCK_TX << rx);
+    } else if (i == -ESP_AMP_ERR_CORRUPT) {
+        i = take_refused(dev, rx);
+    } else if (!rx) {
         STAT_INC(dev, tx_no_buf);
     }
     return i;
@@ -159,7 +173,7 @@ ESP_AMP_HOT void rx_deliver(esp_amp_rpmsg_dev_t *dev, const rx_msg_t *m)
     if (dev->deferred) {
         dev->deferred = 0;
         if (dev->flags & DEV_F_INTR) {
-            (void)esp_amp_sw_intr_trigger_self(SW_INTR_RESERVED_ID_RPMSG);
+            esp_amp_raise_self(SW_INTR_RESERVED_ID_RPMSG);
         }
     }
 }
@@ -174,6 +188,7 @@ static bool rx_busy(esp_amp_rpmsg_dev_t *dev)
     return false;
 }
 
+#if !defined(__OPTIMIZE_SIZE__)
 /* Nothing to receive, seen without a critical section: no callback runs,
  * the link is up and unchanged, and the slot at head holds a legal "not
  * yet". It only reads: whatever interrupts it, the answer was true when
@@ -183,6 +198,7 @@ static inline bool rx_idle(esp_amp_rpmsg_dev_t *dev)
     return !dev->busy && dev->link == ESP_AMP_LINK_UP &&
            !esp_amp_link_moved(dev) && ring_idle(dev_rxq(dev), true);
 }
+#endif
 
 ESP_AMP_SLOW int rx_poll(esp_amp_rpmsg_dev_t *dev)
 {
@@ -208,10 +224,13 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
     if (!dev_ready(rpmsg_dev)) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
+#if !defined(__OPTIMIZE_SIZE__)
+    /* (A build for size leaves this shortcut out: the same answers.) */
     if (rx_idle(rpmsg_dev) && (uint8_t)(rpmsg_dev->idle_polls + 1u) != 0) {
         rpmsg_dev->idle_polls++;
         return esp_amp_fail(ESP_AMP_ERR_EMPTY);
     }
+#endif
     return rx_poll(rpmsg_dev);
 }
 
@@ -253,7 +272,7 @@ static int rx_isr(void *arg)
         }
         esp_amp_env_exit_critical();
         if (err == ESP_AMP_ERR_BUSY) {
-            (void)esp_amp_sw_intr_trigger_self(SW_INTR_RESERVED_ID_RPMSG);
+            esp_amp_raise_self(SW_INTR_RESERVED_ID_RPMSG);
         }
         if (err != ESP_AMP_OK) {
             return 0;
@@ -283,7 +302,7 @@ int esp_amp_rpmsg_intr_enable(esp_amp_rpmsg_dev_t *rpmsg_dev)
     esp_amp_env_exit_critical();
     /* Messages sent before the handler existed rang no doorbell. */
     if (ring_pending(dev_rxq(rpmsg_dev))) {
-        (void)esp_amp_sw_intr_trigger_self(SW_INTR_RESERVED_ID_RPMSG);
+        esp_amp_raise_self(SW_INTR_RESERVED_ID_RPMSG);
     }
     return 0;
 #else
@@ -310,7 +329,7 @@ int esp_amp_rpmsg_destroy(esp_amp_rpmsg_dev_t *rpmsg_dev, void *msg_data)
             /* A sender waiting for a free buffer asked to be rung. */
             shm_fence();
             if (shm_ld32(&peer_ctl(rpmsg_dev)->tx_wait) != 0) {
-                (void)esp_amp_sw_intr_trigger(SW_INTR_RESERVED_ID_RPMSG_TX);
+                esp_amp_raise_peer(SW_INTR_RESERVED_ID_RPMSG_TX);
             }
         }
     }

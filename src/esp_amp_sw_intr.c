@@ -88,6 +88,13 @@ int esp_amp_sw_intr_delete_handler(esp_amp_sw_intr_id_t intr_id,
     return removed ? 0 : esp_amp_fail(ESP_AMP_ERR_NOT_FOUND);
 }
 
+void esp_amp_sw_intr_raise(int core, unsigned intr_id)
+{
+    atomic_fetch_or_explicit((_Atomic uint32_t *)pending_word(core),
+                             1u << intr_id, memory_order_release);
+    esp_amp_platform_raise_doorbell(core);
+}
+
 static int sw_intr_raise(int core, esp_amp_sw_intr_id_t intr_id)
 {
     if ((unsigned)intr_id > SW_INTR_ID_MAX) {
@@ -96,9 +103,7 @@ static int sw_intr_raise(int core, esp_amp_sw_intr_id_t intr_id)
     if (esp_amp_platform_shm_base() == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_NOT_INIT);
     }
-    atomic_fetch_or_explicit((_Atomic uint32_t *)pending_word(core),
-                             1u << (unsigned)intr_id, memory_order_release);
-    esp_amp_platform_raise_doorbell(core);
+    esp_amp_sw_intr_raise(core, (unsigned)intr_id);
     return 0;
 }
 

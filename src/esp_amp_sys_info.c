@@ -52,21 +52,24 @@ static uint32_t entry_check(uint32_t id, uint32_t off, uint32_t size)
     return id ^ off ^ size ^ ESP_AMP_SHM_MAGIC;
 }
 
-/* Registry entries of a complete header of this version, or 0. */
-static uint32_t region_slots(const esp_amp_shm_header_t *h)
+/* The header, if it is complete and of this version, with its registry
+ * entries in *slots; NULL otherwise. */
+static esp_amp_shm_header_t *region_header(uint32_t *slots)
 {
+    esp_amp_shm_header_t *h = hdr();
+    uint32_t region = esp_amp_platform_shm_size();
     if (h == NULL || shm_ld32_acq(&h->magic) != ESP_AMP_SHM_MAGIC ||
-        shm_ld32(&h->region_size) != esp_amp_platform_shm_size()) {
-        return 0;
+        shm_ld32(&h->region_size) != region) {
+        return NULL;
     }
-    uint32_t vs = shm_ld32((const uint32_t *)&h->version);  /* version, slots */
-    uint32_t slots = vs >> 16;
-    if ((vs & 0xffffu) != ESP_AMP_SHM_VERSION ||
-        slots > ESP_AMP_FMT_SYS_INFO_SLOTS_MAX ||
-        HDR_SIZE + slots * ENTRY_SIZE > esp_amp_platform_shm_size()) {
-        return 0;
+    uint32_t vs = shm_ld32((const uint32_t *)(const void *)&h->version);
+    *slots = vs >> 16;                                  /* little-endian */
+    if ((vs & 0xffffu) != ESP_AMP_SHM_VERSION || *slots == 0 ||
+        *slots > ESP_AMP_FMT_SYS_INFO_SLOTS_MAX ||
+        HDR_SIZE + *slots * ENTRY_SIZE > region) {
+        return NULL;
     }
-    return slots;
+    return h;
 }
 
 #if ESP_AMP_CONFIG_MAIN_CORE
@@ -179,40 +182,39 @@ void *esp_amp_sys_info_alloc(uint16_t info_id, uint32_t size)
 
 int esp_amp_sys_info_attach(void)
 {
-    return region_slots(hdr()) != 0 ? 0 : esp_amp_fail(ESP_AMP_ERR_NOT_INIT);
+    uint32_t slots;
+    return region_header(&slots) != NULL ? 0 : esp_amp_fail(ESP_AMP_ERR_NOT_INIT);
 }
 
 uint32_t esp_amp_sys_info_session(void)
 {
-    esp_amp_shm_header_t *h = hdr();
-    return region_slots(h) != 0 ? shm_ld32(&h->session) : 0;
+    uint32_t slots;
+    esp_amp_shm_header_t *h = region_header(&slots);
+    return h != NULL ? shm_ld32(&h->session) : 0;
 }
 
 void *esp_amp_sys_info_get(uint16_t info_id, uint32_t *size)
 {
-    esp_amp_shm_header_t *h = hdr();
-    uint32_t slots = region_slots(h);
-    uint32_t region = esp_amp_platform_shm_size();
-    uint32_t first = HDR_SIZE + slots * ENTRY_SIZE;
-    if (slots == 0) {
+    uint32_t slots;
+    esp_amp_shm_header_t *h = region_header(&slots);
+    if (h == NULL) {
         return esp_amp_fail_null(ESP_AMP_ERR_NOT_INIT);
     }
-    for (uint32_t i = 0; i < slots; i++) {
-        const esp_amp_shm_sys_info_entry_t *e = &entries(h)[i];
-        uint32_t w = shm_ld32_acq((const uint32_t *)e);   /* id, state */
-        if (w != ((uint32_t)ESP_AMP_SYS_INFO_ENTRY_VALID << 16 | info_id)) {
-            continue;
-        }
+    uint32_t region = esp_amp_platform_shm_size();
+    uint32_t first = HDR_SIZE + slots * ENTRY_SIZE;
+    const esp_amp_shm_sys_info_entry_t *e = entries(h);
+    for (; slots != 0; slots--, e++) {
+        uint32_t w = shm_ld32_acq((const uint32_t *)(const void *)e); /* id, state */
         uint32_t o = shm_ld32(&e->offset);
-        uint32_t s = shm_ld32(&e->size);
-        if (shm_ld32(&e->check) != entry_check(info_id, o, s) || o < first ||
-            (o & 7u) != 0 || o >= region || s == 0 || s > region - o) {
-            continue;
+        uint32_t n = shm_ld32(&e->size);
+        if (w == ((uint32_t)ESP_AMP_SYS_INFO_ENTRY_VALID << 16 | info_id) &&
+            shm_ld32(&e->check) == entry_check(info_id, o, n) && o >= first &&
+            (o & 7u) == 0 && o < region && n != 0 && n <= region - o) {
+            if (size != NULL) {
+                *size = n;
+            }
+            return (uint8_t *)h + o;
         }
-        if (size != NULL) {
-            *size = s;
-        }
-        return (uint8_t *)h + o;
     }
     return esp_amp_fail_null(ESP_AMP_ERR_NOT_FOUND);
 }
