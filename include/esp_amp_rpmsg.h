@@ -79,7 +79,7 @@ typedef struct esp_amp_rpmsg_dev_t {
     uint8_t flags;           /* ESP_AMP_DEV_F_* (set at init, and stuck bits) */
     uint8_t busy;            /* an endpoint callback of this device runs      */
     volatile uint8_t deferred; /* doorbell came while busy: run again         */
-    uint8_t idle_polls;      /* main: empty polls since the last header check */
+    uint8_t idle_polls;      /* empty polls in a row (mod 256)                */
 #if ESP_AMP_CONFIG_STATS
     esp_amp_rpmsg_stats_t stats;
 #endif

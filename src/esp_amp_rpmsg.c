@@ -208,7 +208,9 @@ ESP_AMP_SLOW int rx_poll(esp_amp_rpmsg_dev_t *dev)
     if (!rx_busy(dev)) {
         err = rx_take(dev, &m);
     }
-    if (err == ESP_AMP_ERR_EMPTY && ++dev->idle_polls == 0) {
+    if (err != ESP_AMP_ERR_EMPTY) {
+        dev->idle_polls = 0;
+    } else if (++dev->idle_polls == 0) {
         esp_amp_sys_info_repair();   /* main core: now and then, while idle */
     }
     esp_amp_env_exit_critical();
@@ -225,8 +227,9 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
 #if !defined(__OPTIMIZE_SIZE__)
-    /* (A build for size leaves this shortcut out: the same answers.) */
-    if (rx_idle(rpmsg_dev) && (uint8_t)(rpmsg_dev->idle_polls + 1u) != 0) {
+    /* After an empty poll, the next one most likely finds nothing too: try
+     * the shortcut. (A build for size leaves it out: the same answers.) */
+    if ((uint8_t)(rpmsg_dev->idle_polls - 1u) < 254u && rx_idle(rpmsg_dev)) {
         rpmsg_dev->idle_polls++;
         return esp_amp_fail(ESP_AMP_ERR_EMPTY);
     }
