@@ -62,6 +62,15 @@
 #define ESP_AMP_CONFIG_RX_ISR_BUDGET 4
 #endif
 
+/* Interrupt mode: when the ring runs empty right after a message, the
+ * doorbell handler looks at it up to this many more times (a few
+ * instructions each) before it asks the peer for a doorbell again. A
+ * stream then costs about one doorbell per burst instead of one per
+ * message; a lone message costs this many looks. 0: ask at once. */
+#ifndef ESP_AMP_CONFIG_RX_LINGER
+#define ESP_AMP_CONFIG_RX_LINGER 64
+#endif
+
 /* 1: per-device counters (esp_amp_rpmsg_get_stats). 0: the counters are
  * not kept and esp_amp_rpmsg_get_stats reports zeros. */
 #ifndef ESP_AMP_CONFIG_STATS

@@ -242,12 +242,17 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
  * One run handles at most ESP_AMP_CONFIG_RX_ISR_BUDGET ring lengths of
  * messages; if more keep coming it raises its own doorbell and returns, so
  * a peer that never stops sending cannot keep this core in one handler for
- * ever. A refused descriptor ends the run: the ring stays stopped at it. */
+ * ever. A refused descriptor ends the run: the ring stays stopped at it.
+ * When the ring runs empty right after a message, the handler first looks
+ * at it up to ESP_AMP_CONFIG_RX_LINGER more times before it asks for a
+ * doorbell again: a stream then costs one doorbell per burst, not one per
+ * message. */
 static int rx_isr(void *arg)
 {
     esp_amp_rpmsg_dev_t *dev = arg;
     uint32_t budget = ESP_AMP_CONFIG_RX_ISR_BUDGET *
                       ((uint32_t)dev_rxq(dev)->mask + 1u);
+    uint32_t linger = 0;
     esp_amp_err_t err;
     rx_msg_t m;
     bool armed = true;
@@ -262,6 +267,13 @@ static int rx_isr(void *arg)
             armed = false;
         }
         err = budget == 0 ? ESP_AMP_ERR_BUSY : rx_take(dev, &m);
+        if (err == ESP_AMP_ERR_EMPTY && linger != 0) {
+            esp_amp_env_exit_critical();
+            while (linger != 0 && !ring_pending(dev_rxq(dev))) {
+                linger--;          /* reads only: the ring, as it moves */
+            }
+            continue;
+        }
         if (err == ESP_AMP_ERR_EMPTY || err == ESP_AMP_ERR_BUSY) {
             /* Going idle: ask to be rung, then look once more. */
             esp_amp_link_set_kick(dev, 1);
@@ -281,6 +293,7 @@ static int rx_isr(void *arg)
             return 0;
         }
         budget--;
+        linger = ESP_AMP_CONFIG_RX_LINGER;
         rx_deliver(dev, &m);
     }
 }
