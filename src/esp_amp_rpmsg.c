@@ -132,7 +132,7 @@ ESP_AMP_HOT int32_t dev_take(esp_amp_rpmsg_dev_t *dev, unsigned rx, uint32_t nee
 ESP_AMP_HOT esp_amp_err_t rx_take(esp_amp_rpmsg_dev_t *dev, rx_msg_t *m)
 {
     esp_amp_queue_t *q = dev_rxq(dev);
-    uint16_t len;
+    uint16_t len = 0;
     int32_t i = dev_take(dev, 1, 0, &len);
     if (i < 0) {
         return (esp_amp_err_t)-i;
@@ -385,7 +385,7 @@ void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (!dev_ready(rpmsg_dev)) {
         return esp_amp_fail_null(ESP_AMP_ERR_INVALID_ARG);
     }
-    uint16_t len;
+    uint16_t len = 0;
     esp_amp_env_enter_critical();
     int32_t i = dev_take(rpmsg_dev, 0, nbytes, &len);
     esp_amp_env_exit_critical();
@@ -440,7 +440,7 @@ int esp_amp_rpmsg_send(esp_amp_rpmsg_dev_t *rpmsg_dev, esp_amp_rpmsg_ept_t *ept,
         (data == NULL && data_len != 0)) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    uint16_t len;
+    uint16_t len = 0;
     esp_amp_env_enter_critical();
     int32_t i = dev_take(rpmsg_dev, 0, data_len, &len);
     if (i >= 0) {
