@@ -38,7 +38,7 @@ typedef struct esp_amp_shm_header {
     uint16_t version;        /*  4: ESP_AMP_SHM_VERSION                       */
     uint16_t slots;          /*  6: registry entries after the header         */
     uint32_t region_size;    /*  8: size of the whole region                  */
-    uint32_t session;        /* 12: generation, +1 at every main-core init    */
+    uint32_t session;        /* 12: generation, +1 at every region format    */
     uint32_t sw_intr_pending[2]; /* 16: [core] = pending source bits of core  */
     uint32_t reserved[2];    /* 24: zero                                      */
     /* 32: esp_amp_shm_sys_info_entry_t sys_info[slots]                      */

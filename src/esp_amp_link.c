@@ -143,6 +143,12 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev,
     if (len > ESP_AMP_CONFIG_QUEUE_MAX_LEN) {
         return ESP_AMP_ERR_NO_MEM;
     }
+    /* What was read belongs to one complete header of that session: the
+     * main core was not formatting meanwhile (esp_amp_sys_info.c). */
+    atomic_thread_fence(memory_order_acquire);
+    if (esp_amp_sys_info_session() != session) {
+        return ESP_AMP_ERR_NOT_INIT;
+    }
     if (fresh != NULL) {
         *dev = *fresh;
     }

@@ -127,6 +127,17 @@ ESP_AMP_HOT int32_t dev_take(esp_amp_rpmsg_dev_t *dev, unsigned rx, uint32_t nee
     return i;
 }
 
+/* Inside the critical section: give received buffer i back to the peer,
+ * and ring it if it waits for a free buffer (it asked: tx_wait). */
+ESP_AMP_HOT void rx_free(esp_amp_rpmsg_dev_t *dev, uint32_t i)
+{
+    ring_put(dev_rxq(dev), true, i, 0);
+    shm_fence();
+    if (shm_ld32(&peer_ctl(dev)->tx_wait) != 0) {
+        esp_amp_raise_peer(SW_INTR_RESERVED_ID_RPMSG_TX);
+    }
+}
+
 /* Inside the critical section: take the next message. ESP_AMP_OK with *m
  * filled (m->cb NULL if it was dropped), or why there is none. */
 ESP_AMP_HOT esp_amp_err_t rx_take(esp_amp_rpmsg_dev_t *dev, rx_msg_t *m)
@@ -155,7 +166,7 @@ ESP_AMP_HOT esp_amp_err_t rx_take(esp_amp_rpmsg_dev_t *dev, rx_msg_t *m)
         dev->busy = 1;
         return ESP_AMP_OK;
     }
-    ring_put(q, true, (uint32_t)i, 0);
+    rx_free(dev, (uint32_t)i);
     return ESP_AMP_OK;
 }
 
@@ -341,12 +352,7 @@ int esp_amp_rpmsg_destroy(esp_amp_rpmsg_dev_t *rpmsg_dev, void *msg_data)
             STAT_INC(rpmsg_dev, bad_ptr);
             err = ESP_AMP_ERR_NOT_OWNED;
         } else {
-            ring_put(q, true, (uint32_t)i, 0);
-            /* A sender waiting for a free buffer asked to be rung. */
-            shm_fence();
-            if (shm_ld32(&peer_ctl(rpmsg_dev)->tx_wait) != 0) {
-                esp_amp_raise_peer(SW_INTR_RESERVED_ID_RPMSG_TX);
-            }
+            rx_free(rpmsg_dev, (uint32_t)i);
         }
     }
     esp_amp_env_exit_critical();

@@ -1,7 +1,7 @@
 /*
  * esp_amp_sw_intr.c - 32 software interrupt sources over one doorbell.
  *
- * Each core has a pending word in the region header (its own 64-byte line).
+ * Each core has a pending word in the region header (sw_intr_pending[core]).
  * trigger(id): atomic OR of bit id into the peer's word (release), then ring
  * the peer's doorbell. The doorbell ISR (dispatch) swaps its own word with 0
  * (acquire) and, for every bit that was set, calls each handler registered

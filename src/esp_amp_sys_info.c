@@ -75,18 +75,37 @@ static esp_amp_shm_header_t *region_header(uint32_t *slots)
 #if ESP_AMP_CONFIG_MAIN_CORE
 #define SHADOW_WORDS ((HDR_SIZE + ESP_AMP_CONFIG_SYS_INFO_SLOTS * ENTRY_SIZE) / 4u)
 
+#define SESSION_WORD (offsetof(esp_amp_shm_header_t, session) / 4u)
+
 /* Store shadow words [first, end) into the region, last to first; the
- * first one with release. The pending words are not the shadow's. */
+ * first one with release, and (a whole header) the session word with
+ * release just before it. The pending words are not the shadow's. */
 static void shadow_store(unsigned first, unsigned end)
 {
     uint32_t *dst = (uint32_t *)(void *)hdr();
     const uint32_t *src = (const uint32_t *)(const void *)&esp_amp_core_state()->shadow;
     for (unsigned i = end - 1u; i > first; i--) {
-        if (i - PENDING_WORD > 1u) {
+        if (i - PENDING_WORD > 1u && i != SESSION_WORD) {
             shm_st32(&dst[i], src[i]);
         }
     }
+    if (first == 0) {
+        shm_st32_rel(&dst[SESSION_WORD], src[SESSION_WORD]);
+    }
     shm_st32_rel(&dst[first], src[first]);
+}
+
+/* Rewrite the whole header from the shadow. A reader checks the magic
+ * (acquire), reads the session (acquire), reads what it needs, then checks
+ * the magic and the session again (esp_amp_sys_info_session): the fence
+ * makes the cleared magic visible before any new word, and the session is
+ * stored (release) after every other word, so a reader that mixed old and
+ * new words sees either a cleared magic or a session that moved. */
+static void header_publish(void)
+{
+    shm_st32_rel(&hdr()->magic, 0);
+    atomic_thread_fence(memory_order_release);
+    shadow_store(0, SHADOW_WORDS);
 }
 
 int esp_amp_sys_info_init(void)
@@ -108,10 +127,9 @@ int esp_amp_sys_info_init(void)
         s->session = 1;
     }
     st->heap_top = SHADOW_WORDS * 4u;
-    shm_st32_rel(&h->magic, 0);
     shm_st32(&h->sw_intr_pending[0], 0);  /* interrupts of the last session */
     shm_st32(&h->sw_intr_pending[1], 0);
-    shadow_store(0, SHADOW_WORDS);
+    header_publish();
     /* The new session is visible before any pair block is formatted. */
     shm_fence();
     return 0;
@@ -123,8 +141,7 @@ static bool sys_info_repair(void)
     const uint32_t *src = (const uint32_t *)(const void *)&esp_amp_core_state()->shadow;
     for (unsigned i = 0; i < SHADOW_WORDS; i++) {
         if (i - PENDING_WORD > 1u && shm_ld32(&cur[i]) != src[i]) {
-            shm_st32_rel((uint32_t *)(uintptr_t)cur, 0);
-            shadow_store(0, SHADOW_WORDS);
+            header_publish();
             return true;
         }
     }
@@ -190,7 +207,7 @@ uint32_t esp_amp_sys_info_session(void)
 {
     uint32_t slots;
     esp_amp_shm_header_t *h = region_header(&slots);
-    return h != NULL ? shm_ld32(&h->session) : 0;
+    return h != NULL ? shm_ld32_acq(&h->session) : 0;
 }
 
 void *esp_amp_sys_info_get(uint16_t info_id, uint32_t *size)
