@@ -550,7 +550,8 @@ static void plan_rtt(void)
 
 static void plan_stream(void)
 {
-    static const uint16_t qlens[] = {2, 16, 64};
+    /* The longest: the longest ring of the default ESP_AMP_CONFIG_QUEUE_MAX_LEN. */
+    static const uint16_t qlens[] = {2, 16, 32};
     group_t *g = &g_grp;
     char title[64];
     for (int s = 0; s < g_nsizes; s++) {
@@ -754,8 +755,10 @@ static void plan_memory(void)
 #ifdef BENCH_RV32_CORE
     mem_rec("rv32: RAM per core: library state", BENCH_RV32_CORE);
 #endif
-    mem_rec("shm: region header (once)", (double)sizeof(esp_amp_shm_header_t));
-    static const uint16_t qlens[] = {2, 16, 64, 256};
+    mem_rec("shm: region header + registry (once)",
+            (double)sizeof(esp_amp_shm_header_t) +
+                ESP_AMP_CONFIG_SYS_INFO_SLOTS * (double)sizeof(esp_amp_shm_sys_info_entry_t));
+    static const uint16_t qlens[] = {2, 16, 32, 256};
     uint16_t item = (uint16_t)((opt.item + 3u) & ~3u);
     for (unsigned i = 0; i < sizeof(qlens) / sizeof(qlens[0]); i++) {
         uint32_t block = (esp_amp_queue_pair_size(qlens[i], item) + 7u) & ~7u;

@@ -45,7 +45,7 @@
 #endif
 
 #define BATCH 32u
-#define QLEN 64u
+#define QLEN 32u   /* the longest ring of the default ESP_AMP_CONFIG_QUEUE_MAX_LEN */
 #define EPT_MAIN 1u
 #define EPT_SUB 101u
 

@@ -245,7 +245,7 @@ static int core_main(void *arg)
     uint32_t expect_rx = cfg.per_dir;
     bool ok = !timed_out(t0) && sd->errors == 0 &&
               sd->received == expect_rx && got == cfg.queue_len &&
-              esp_amp_queue_held(sd->dev.rx_queue) == 0 &&
+              esp_amp_queue_held(&sd->dev.vq[1]) == 0 &&
               st.rx_no_ept == 0 && st.rx_corrupt == 0 &&
               st.rx_bad_header == 0 && st.bad_ptr == 0;
     printf("%s (%s): sent %u, received %u, errors %u, tx buffers back %u/%u,"

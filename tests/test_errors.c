@@ -100,6 +100,24 @@ Test(errors, calls_on_an_uninitialised_device_fail)
     cr_assert_eq(esp_amp_rpmsg_destroy(&dev, b), -1);
     cr_assert_eq(esp_amp_rpmsg_intr_enable(&dev), -1);
     cr_assert_eq(esp_amp_rpmsg_get_max_size(&dev), 0);
+    /* The link and flow-control calls too, and with no device at all. */
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&dev), ESP_AMP_LINK_DOWN);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_INVALID_ARG);
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(NULL), ESP_AMP_LINK_DOWN);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_INVALID_ARG);
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_set_link_callback(NULL, NULL, NULL), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_INVALID_ARG);
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_tx_wait(&dev, true), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_INVALID_ARG);
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_tx_wait(NULL, false), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_INVALID_ARG);
+    static const uint8_t zero[sizeof(dev)];
+    cr_assert(memcmp(&dev, zero, sizeof(dev)) == 0, "the device was written");
 }
 
 /* "The reason is kept per core and can be read with esp_amp_get_last_error()

@@ -11,30 +11,67 @@ TestSuite(init_order, .init = tu_setup_bare, .fini = tu_teardown);
 TestSuite(init, .init = tu_setup, .fini = tu_teardown);
 
 /* "on main-core, esp_amp_rpmsg_main_init should be called before the
- * sub-core can invoke esp_amp_rpmsg_sub_init" */
+ * sub-core can invoke esp_amp_rpmsg_sub_init". esp_amp_init() touches no
+ * shared memory on either core (so the sub core's succeeds at any time);
+ * the main core formats the region with its first block, and until then
+ * the sub core's sub_init fails with ESP_AMP_ERR_NOT_INIT. */
 Test(init_order, sub_init_before_main_init_fails_then_works_after_main_init)
 {
     static esp_amp_rpmsg_dev_t main_dev, sub_dev;
 
-    /* Nothing formatted yet. */
+    /* Nothing formatted yet: the sub core's esp_amp_init succeeds, its
+     * sub_init does not. */
     tu_sub();
+    cr_assert_eq(esp_amp_init(), 0, "sub esp_amp_init needs no main core");
     esp_amp_clear_last_error();
     cr_assert_eq(esp_amp_rpmsg_sub_init(&sub_dev, false, true), -1);
     cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NOT_INIT, "%s",
                  esp_amp_err_name(esp_amp_get_last_error()));
-    cr_assert_eq(esp_amp_init(), -1, "sub esp_amp_init before the main core");
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_sys_info_attach(), -1, "no header yet");
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NOT_INIT);
 
-    /* Region formatted by the main core, but no RPMsg device yet. */
+    /* The main core's esp_amp_init alone formats nothing: still NOT_INIT. */
     tu_main();
     cr_assert_eq(esp_amp_init(), 0);
+    cr_assert_eq(((const uint32_t *)sim_shm_base())[0], 0,
+                 "esp_amp_init wrote the region header");
     tu_sub();
     cr_assert_eq(esp_amp_init(), 0);
     esp_amp_clear_last_error();
     cr_assert_eq(esp_amp_rpmsg_sub_init(&sub_dev, false, true), -1);
     cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NOT_INIT, "%s",
                  esp_amp_err_name(esp_amp_get_last_error()));
+    cr_assert_eq(esp_amp_sys_info_attach(), -1);
 
     /* After main init, sub init works and the pair carries traffic. */
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_main_init(&main_dev, 4, 64, false, true), 0);
+    tu_sub();
+    cr_assert_eq(esp_amp_sys_info_attach(), 0);
+    cr_assert_eq(esp_amp_rpmsg_sub_init(&sub_dev, false, true), 0, "%s",
+                 esp_amp_err_name(esp_amp_get_last_error()));
+    tu_check_link(&main_dev, true, &sub_dev, true);
+}
+
+/* A region formatted at once (esp_amp_sys_info_init), with no RPMsg
+ * device yet: the header is there, the device block is not, sub_init
+ * still fails with NOT_INIT; after main_init it works. */
+Test(init_order, region_formatted_without_a_device_sub_init_fails_until_main_init)
+{
+    static esp_amp_rpmsg_dev_t main_dev, sub_dev;
+
+    tu_main();
+    cr_assert_eq(esp_amp_init(), 0);
+    cr_assert_eq(esp_amp_sys_info_init(), 0);
+    tu_sub();
+    cr_assert_eq(esp_amp_init(), 0);
+    cr_assert_eq(esp_amp_sys_info_attach(), 0, "the header is formatted");
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_sub_init(&sub_dev, false, true), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NOT_INIT, "%s",
+                 esp_amp_err_name(esp_amp_get_last_error()));
+
     tu_main();
     cr_assert_eq(esp_amp_rpmsg_main_init(&main_dev, 4, 64, false, true), 0);
     tu_sub();
@@ -160,6 +197,33 @@ Test(init, by_id_two_pairs_carry_traffic_at_the_same_time_without_crosstalk)
     cr_assert_eq(tu_fill(&b.main), 16);
 }
 
+/* A region holds ESP_AMP_CONFIG_SYS_INFO_SLOTS blocks: as many device
+ * pairs work at once; the next main_init is refused with NO_MEM (no slot
+ * left), its id stays unknown to the sub core, and every pair still works. */
+Test(init, a_region_holds_as_many_device_pairs_as_registry_slots)
+{
+    static tu_pair_t p[ESP_AMP_CONFIG_SYS_INFO_SLOTS];
+    for (unsigned i = 0; i < ESP_AMP_CONFIG_SYS_INFO_SLOTS; i++) {
+        tu_cfg_t c = TU_POLL(2, 16);
+        c.id = (uint16_t)(0x300 + i);
+        tu_pair_up(&p[i], c);
+    }
+    static esp_amp_rpmsg_dev_t extra;
+    static esp_amp_queue_t extra_vq[2];
+    tu_main();
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_main_init_by_id(&extra, extra_vq, 2, 16, false, true, 0x3ff), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NO_MEM, "%s",
+                 esp_amp_err_name(esp_amp_get_last_error()));
+    tu_sub();
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_sub_init_by_id(&extra, extra_vq, false, true, 0x3ff), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NOT_INIT);
+    for (unsigned i = 0; i < ESP_AMP_CONFIG_SYS_INFO_SLOTS; i++) {
+        tu_check_link(&p[i].main, true, &p[i].sub, true);
+    }
+}
+
 Test(init, by_id_duplicate_id_fails_and_changes_nothing)
 {
     static tu_pair_t p;
@@ -194,18 +258,32 @@ Test(init, sub_init_by_id_of_an_id_main_never_created_fails)
     cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NOT_INIT);
 }
 
+/* A fresh region for the next case of a table: a region holds
+ * ESP_AMP_CONFIG_SYS_INFO_SLOTS blocks (6 by default), fewer than the
+ * cases of a table. */
+static void fresh_region(void)
+{
+    tu_teardown();
+    tu_setup();
+}
+
 /* Queue length is rounded up to a power of two: observe it by how many
  * messages can be created before the queue is full, on both cores. */
 Test(init, queue_len_is_rounded_up_to_a_power_of_two)
 {
     static const struct { uint16_t len, expect; } cases[] = {
         { 1, 1 }, { 2, 2 }, { 3, 4 }, { 5, 8 }, { 7, 8 }, { 8, 8 },
-        { 9, 16 }, { 33, 64 }, { 100, 128 }, { 129, 256 }, { 256, 256 },
+        { 9, 16 }, { 17, 32 }, { 31, 32 }, { 32, 32 }, { 33, 64 },
+        { 100, 128 }, { 129, 256 }, { 256, 256 },
     };
     static tu_pair_t p[sizeof(cases) / sizeof(cases[0])];
+    unsigned tested = 0;
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         if (cases[i].expect > ESP_AMP_CONFIG_QUEUE_MAX_LEN) {
             continue;   /* beyond this build's limit: refused, tested below */
+        }
+        if (tested++ > 0) {
+            fresh_region();
         }
         tu_cfg_t c = TU_POLL(cases[i].len, 16);
         c.id = (uint16_t)(0x100 + i);
@@ -230,6 +308,9 @@ Test(init, item_size_is_rounded_up_to_a_word)
     static tu_pair_t p[sizeof(cases) / sizeof(cases[0])];
     static uint8_t data[1024];
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (i > 0) {
+            fresh_region();
+        }
         tu_cfg_t c = TU_POLL(2, cases[i].item);
         c.id = (uint16_t)(0x200 + i);
         tu_pair_up(&p[i], c);

@@ -28,6 +28,96 @@ Test(link, a_block_too_small_for_a_pair_header_is_no_device)
     cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NOT_INIT);
 }
 
+/* The size of a pair block (format 3): a 32-byte header, one descriptor
+ * word per slot of each ring, the buffers of both rings packed after them;
+ * 0 for a geometry the format does not allow: a length that is 0, not a
+ * power of two, or past ESP_AMP_FMT_QUEUE_LEN_MAX (a descriptor names a
+ * buffer with 14 bits: 32768 does not fit), an item size 0 or not a
+ * multiple of 4. */
+Test(link, the_pair_size_follows_the_format_and_refuses_what_it_does_not_allow)
+{
+    cr_assert_eq(esp_amp_queue_pair_size(1, 4), 32 + 1 * (4 + 4 + 2 * 4));
+    cr_assert_eq(esp_amp_queue_pair_size(4, 32), 32 + 4 * (8 + 2 * 32));
+    cr_assert_eq(esp_amp_queue_pair_size(16384, 0xfffc),
+                 32u + 16384u * (8u + 2u * 0xfffcu));
+    cr_assert_eq(esp_amp_queue_pair_size(0, 32), 0);
+    cr_assert_eq(esp_amp_queue_pair_size(3, 32), 0);
+    cr_assert_eq(esp_amp_queue_pair_size(12, 32), 0);
+    cr_assert_eq(esp_amp_queue_pair_size(32768, 32), 0, "index past 14 bits");
+    cr_assert_eq(esp_amp_queue_pair_size(4, 0), 0);
+    cr_assert_eq(esp_amp_queue_pair_size(4, 6), 0);
+    cr_assert_eq(esp_amp_queue_pair_size(4, 0xfffe), 0);
+}
+
+/* A pair header the sub core cannot use: a geometry the format does not
+ * allow (length 0, 3, 32768; item 6), an item with no room past the RPMsg
+ * header, or a registry block whose size is not the geometry's: refused
+ * with CORRUPT, and no join request is written. */
+Test(link, a_pair_header_with_an_impossible_geometry_or_size_is_corrupt)
+{
+    static const struct {
+        const char *what;
+        uint16_t len, item;
+        uint32_t size;      /* 0: the geometry's own size */
+    } cases[] = {
+        { "queue_len 0", 0, 32, 64 },
+        { "queue_len 3", 3, 32, 64 },
+        { "queue_len 32768", 32768, 16, 64 },
+        { "item 6", 4, 6, 64 },
+        { "item 8 (the RPMsg header alone)", 4, 8, 0 },
+        { "block 8 bytes larger than the geometry", 4, 32, 32 + 4 * (8 + 2 * 32) + 8 },
+    };
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (i > 0) {
+            tu_teardown();      /* a fresh region: fewer blocks than slots */
+            tu_setup();
+        }
+        uint32_t size = cases[i].size ? cases[i].size
+                                      : esp_amp_queue_pair_size(cases[i].len, cases[i].item);
+        tu_main();
+        esp_amp_shm_vq_pair_t *p = esp_amp_sys_info_alloc(ID, size);
+        cr_assert_not_null(p, "%s", cases[i].what);
+        p->queue_len = cases[i].len;
+        p->item_size = cases[i].item;
+        p->magic = ESP_AMP_VQ_MAGIC;
+        tu_sub();
+        static esp_amp_rpmsg_dev_t d;
+        static esp_amp_queue_t vq[2];
+        esp_amp_clear_last_error();
+        cr_assert_eq(esp_amp_rpmsg_sub_init_by_id(&d, vq, false, true, ID), -1, "%s",
+                     cases[i].what);
+        cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_CORRUPT, "%s: %s", cases[i].what,
+                     esp_amp_err_name(esp_amp_get_last_error()));
+        cr_assert_eq(p->ctl[0].join, 0, "%s: a join request was written", cases[i].what);
+    }
+}
+
+/* A block of the right size the main core has allocated but not formatted
+ * yet (no pair magic): no device yet, NOT_INIT, no join request; once the
+ * main core has formatted it, the same id works. */
+Test(link, a_block_without_the_pair_magic_is_no_device_yet)
+{
+    uint32_t need = esp_amp_queue_pair_size(LEN, ITEM);
+    tu_main();
+    esp_amp_shm_vq_pair_t *p = esp_amp_sys_info_alloc(ID, need);
+    cr_assert_not_null(p);
+    p->queue_len = LEN;
+    p->item_size = ITEM;
+    tu_sub();
+    static esp_amp_rpmsg_dev_t d;
+    static esp_amp_queue_t vq[2];
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_sub_init_by_id(&d, vq, false, true, ID), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NOT_INIT);
+    cr_assert_eq(p->ctl[0].join, 0);
+    tu_main();
+    p->magic = ESP_AMP_VQ_MAGIC;
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_sub_init_by_id(&d, vq, false, true, ID), 0, "%s",
+                 esp_amp_err_name(esp_amp_get_last_error()));
+    cr_assert_eq(p->ctl[0].join, 1);
+}
+
 /* A pair formatted by a main core built with a larger
  * ESP_AMP_CONFIG_QUEUE_MAX_LEN: valid, but longer than this core's
  * ownership bitmap: NO_MEM (esp_amp_config.h). */
@@ -40,7 +130,6 @@ Test(link, a_ring_longer_than_this_core_binds_is_refused_with_no_mem)
     cr_assert_not_null(p);
     p->queue_len = len;
     p->item_size = item;
-    p->block_size = need;
     p->magic = ESP_AMP_VQ_MAGIC;
     tu_sub();
     static esp_amp_rpmsg_dev_t d;

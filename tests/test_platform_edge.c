@@ -3,8 +3,8 @@
  * (ESP_AMP_PLATFORM_PORT none: one core per image, the test defines the
  * esp_amp_platform_* functions). It reaches what the simulator's port never
  * does: a port that has no region (shm_base NULL), a region too small for
- * the header, a region whose size is not a multiple of 64 bytes, and a
- * region of 4 GiB - 1 bytes where the heap top would wrap.
+ * the header and its registry, a region whose size is not a multiple of 64
+ * bytes, and a region of 4 GiB - 1 bytes where the heap top could wrap.
  *
  * Criterion tests, as the other test files; it runs each test in a process
  * of its own, so a case starts from the port's initial state and a crash
@@ -37,8 +37,9 @@ static void (*s_isr)(void);
 static int s_rung[2];
 /* n > 0: the n-th shm_size call from now first moves the region's session
  * on, as a main core that restarts and formats at that moment would (the
- * sub core's join reads the size to attach, then reads the session, then
- * the size again to look its block up: n = 2 lands after the session). */
+ * sub core's join reads the size twice to check the header, then reads the
+ * session, then the size again to look its block up: n = 3 lands after the
+ * session). */
 static int s_bump_session;
 
 void *esp_amp_platform_shm_base(void) { return s_base; }
@@ -79,6 +80,10 @@ static int count_handler(void *arg)
 
 /* ---- Cases ------------------------------------------------------------- */
 
+/* Header and registry: where the first block starts (format 3). */
+#define REG_BYTES ((uint32_t)sizeof(esp_amp_shm_header_t) + \
+                   ESP_AMP_CONFIG_SYS_INFO_SLOTS * (uint32_t)sizeof(esp_amp_shm_sys_info_entry_t))
+
 static _Alignas(64) uint8_t s_mem[8192];
 
 Test(platform_edge, no_region, .description = "a port without a region")
@@ -86,10 +91,19 @@ Test(platform_edge, no_region, .description = "a port without a region")
     use_region(NULL, sizeof(s_mem));
     esp_amp_clear_last_error();
     CHECK(esp_amp_init() == -1);
-    CHECK_ERR(ESP_AMP_ERR_NO_MEM);
+    CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
+    /* The first block formats the region: there is none to format. */
     esp_amp_clear_last_error();
     CHECK(esp_amp_sys_info_alloc(0x101, 8) == NULL);
-    CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
+    CHECK_ERR(ESP_AMP_ERR_NO_MEM);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_init() == -1);
+    CHECK_ERR(ESP_AMP_ERR_NO_MEM);
+    static esp_amp_rpmsg_dev_t dev;
+    static esp_amp_queue_t vq[2];
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_rpmsg_main_init_by_id(&dev, vq, 4, 32, false, true, 0x0140) == -1);
+    CHECK(esp_amp_get_last_error() != ESP_AMP_OK);
     CHECK(esp_amp_sys_info_session() == 0);
     esp_amp_clear_last_error();
     CHECK(esp_amp_sys_info_get(0x101, NULL) == NULL);
@@ -123,22 +137,38 @@ Test(platform_edge, no_region_sub_init, .description = "sub_init without a regio
     CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
 }
 
-/* A region smaller than the header and one line: refused, and a main core
- * that formatted nothing never writes the region from its doorbell (the
- * repair has nothing of its own to put back). */
+/* A region one word smaller than the header and its registry: nothing is
+ * formatted (esp_amp_init touches no shared memory, the first block or
+ * esp_amp_sys_info_init is refused), and a main core that formatted
+ * nothing never writes the region from its doorbell (the repair has
+ * nothing of its own to put back). */
 Test(platform_edge, region_too_small, .description = "a region too small for the header")
 {
-    const uint32_t size = (uint32_t)sizeof(esp_amp_shm_header_t) + ESP_AMP_SHM_LINE - 4;
+    const uint32_t size = REG_BYTES - 4;
+    static esp_amp_rpmsg_dev_t dev;
+    static esp_amp_queue_t vq[2];
     memset(s_mem, 0x5a, sizeof(s_mem));
     use_region(s_mem, size);
     esp_amp_clear_last_error();
-    CHECK(esp_amp_init() == -1);
+    CHECK(esp_amp_init() == 0);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_init() == -1);
     CHECK_ERR(ESP_AMP_ERR_NO_MEM);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_alloc(0x101, 8) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_NO_MEM);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_rpmsg_main_init_by_id(&dev, vq, 1, 12, false, true, 0x0140) == -1);
+    CHECK_ERR(ESP_AMP_ERR_NO_MEM);
+    for (uint32_t i = 0; i < sizeof(s_mem); i++) {
+        CHECK(s_mem[i] == 0x5a);
+    }
     CHECK(esp_amp_sw_intr_add_handler(SW_INTR_ID_1, count_handler, NULL) == 0);
     s_calls = 0;
     memset(s_mem, 0x5a, sizeof(s_mem));   /* the pending word is in it */
     const esp_amp_shm_header_t *h = (const void *)s_mem;
-    uint32_t pending_off = (uint32_t)((const uint8_t *)&h->sw_intr_pending[0][0] - s_mem);
+    uint32_t pending_off = (uint32_t)((const uint8_t *)&h->sw_intr_pending[0] - s_mem);
+    CHECK(pending_off == 16);
     memset(s_mem + pending_off, 0, 4);
     CHECK(esp_amp_sw_intr_trigger_self(SW_INTR_ID_1) == 0);
     CHECK(s_calls == 1);
@@ -148,53 +178,146 @@ Test(platform_edge, region_too_small, .description = "a region too small for the
         }
     }
     CHECK(esp_amp_sw_intr_delete_handler(SW_INTR_ID_1, count_handler) == 0);
+    /* A sub core finds no header in it. */
+    s_core = ESP_AMP_CORE_SUB;
+    CHECK(esp_amp_init() == 0);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_attach() == -1);
+    CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
 }
 
-/* A main core that calls alloc before esp_amp_init (its state is empty)
- * on a region formatted earlier: refused, the registry is untouched. */
-Test(platform_edge, alloc_before_init, .description = "alloc before the main core's init")
+/* A region exactly as large as the header and its registry: it can be
+ * formatted, but holds no block. */
+Test(platform_edge, region_of_header_and_registry_only, .description = "a region with no room for a block")
+{
+    memset(s_mem, 0, sizeof(s_mem));
+    use_region(s_mem, REG_BYTES);
+    CHECK(esp_amp_init() == 0);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_alloc(0x101, 8) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_NO_MEM);
+    const esp_amp_shm_header_t *h = (const void *)s_mem;
+    CHECK(h->magic == ESP_AMP_SHM_MAGIC);
+    CHECK(h->slots == ESP_AMP_CONFIG_SYS_INFO_SLOTS);
+    for (uint32_t i = REG_BYTES; i < sizeof(s_mem); i++) {
+        CHECK(s_mem[i] == 0);
+    }
+    s_core = ESP_AMP_CORE_SUB;
+    CHECK(esp_amp_init() == 0);
+    CHECK(esp_amp_sys_info_attach() == 0);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_get(0x101, NULL) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_NOT_FOUND);
+}
+
+/* The sub core accepts the slot count a header announces only if header
+ * and registry fit in the region: in a region of 256 bytes, 14 slots
+ * (32 + 14 x 16 = 256) do, 15 do not; nor do 64. */
+Test(platform_edge, slots_past_the_region, .description = "a registry larger than the region")
+{
+    memset(s_mem, 0, sizeof(s_mem));
+    use_region(s_mem, 256);
+    CHECK(esp_amp_init() == 0);
+    CHECK(esp_amp_sys_info_init() == 0);
+    esp_amp_shm_header_t *h = (void *)s_mem;
+    s_core = ESP_AMP_CORE_SUB;
+    CHECK(esp_amp_init() == 0);      /* no main-core state: no repair */
+    static const struct { uint16_t slots; int rc; } cases[] = {
+        { 14, 0 }, { 15, -1 }, { ESP_AMP_FMT_SYS_INFO_SLOTS_MAX, -1 }, { 1, 0 },
+    };
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        h->slots = cases[i].slots;
+        esp_amp_clear_last_error();
+        cr_assert_eq(esp_amp_sys_info_attach(), cases[i].rc, "slots %u", cases[i].slots);
+        if (cases[i].rc != 0) {
+            CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
+            CHECK(esp_amp_sys_info_session() == 0);
+        } else {
+            CHECK(esp_amp_sys_info_session() == h->session);
+        }
+    }
+}
+
+/* Format 2: a main core that called alloc before esp_amp_init (its state
+ * empty) on a region formatted earlier was refused. Format 3 formats the
+ * region with the main core's first block, so a main core with empty state
+ * (a restart) that allocates starts a new session: the blocks of the old
+ * session are gone, their ids free again, and nothing of the old registry
+ * is kept (no overlap with the old block's entry). */
+Test(platform_edge, alloc_before_init, .description = "alloc by a main core with empty state")
 {
     memset(s_mem, 0, sizeof(s_mem));
     use_region(s_mem, sizeof(s_mem));
     CHECK(esp_amp_init() == 0);
     CHECK(esp_amp_sys_info_alloc(0x101, 8) != NULL);
+    const esp_amp_shm_header_t *h = (const void *)s_mem;
+    uint32_t session = h->session;
+    CHECK(session != 0);
     /* The one state slot of this image is emptied: as after a restart. */
     s_core = ESP_AMP_CORE_SUB;
     CHECK(esp_amp_init() == 0);
     s_core = ESP_AMP_CORE_MAIN;
-    uint8_t before[sizeof(s_mem)];
-    memcpy(before, s_mem, sizeof(s_mem));
     esp_amp_clear_last_error();
-    CHECK(esp_amp_sys_info_alloc(0x102, 8) == NULL);
-    CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
-    CHECK(memcmp(before, s_mem, sizeof(s_mem)) == 0);
-    CHECK(esp_amp_sys_info_get(0x101, NULL) != NULL);
+    uint8_t *b = esp_amp_sys_info_alloc(0x102, 8);
+    CHECK(b == s_mem + REG_BYTES);     /* the new session's first block */
+    CHECK(h->session == session + 1);
+    CHECK(esp_amp_sys_info_get(0x101, NULL) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_NOT_FOUND);
+    CHECK(esp_amp_sys_info_get(0x102, NULL) == b);
+    CHECK(esp_amp_sys_info_alloc(0x101, 8) == b + 8);
 }
 
-/* Region size not a multiple of 64: the block that ends the region leaves
- * the heap top at the region's end, not past it. */
+/* Region size not a multiple of 64: the block that ends the region ends at
+ * the region's end, not past it; a block one word too large is refused. */
 Test(platform_edge, region_not_line_multiple, .description = "a region of 4104 bytes")
 {
     const uint32_t size = 4096 + 8;
     memset(s_mem, 0, sizeof(s_mem));
     use_region(s_mem, size);
     CHECK(esp_amp_init() == 0);
-    const esp_amp_shm_header_t *h = (const void *)s_mem;
-    uint32_t rest = size - h->heap_top;
+    uint32_t rest = size - REG_BYTES;
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_alloc(0x101, rest + 1) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_NO_MEM);
     uint8_t *b = esp_amp_sys_info_alloc(0x101, rest);
-    CHECK(b != NULL);
+    CHECK(b == s_mem + REG_BYTES);
     CHECK(b + rest == s_mem + size);
-    CHECK(h->heap_top == size);
     esp_amp_clear_last_error();
     CHECK(esp_amp_sys_info_alloc(0x102, 8) == NULL);
     CHECK_ERR(ESP_AMP_ERR_NO_MEM);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_alloc(0x102, 1) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_NO_MEM);
 }
 
-/* A region of 0xffffffff bytes: a block that ends within the last line
- * would put the next free offset, rounded up to 64, at 2^32 = 0. The heap
- * top saturates at the region's end: the next block is refused instead of
- * being placed over the header. The 4 GiB are 2 MiB of private memory
- * (the header) then one 2 MiB memfd mapped over and over. */
+/* A region of 4100 bytes (a multiple of 4, not of 8): a block of all the
+ * rest rounds up to 8 past the region's end: refused. The block that ends
+ * at the last 8-aligned offset is taken, and after it the heap is full
+ * (4 bytes left, less than one rounded block). */
+Test(platform_edge, region_unaligned_end, .description = "a region whose size is not a multiple of 8")
+{
+    const uint32_t size = 4096 + 4;
+    memset(s_mem, 0, sizeof(s_mem));
+    use_region(s_mem, size);
+    CHECK(esp_amp_init() == 0);
+    uint32_t rest = size - REG_BYTES;          /* 4 (mod 8) */
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_alloc(0x101, rest) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_NO_MEM);
+    uint8_t *b = esp_amp_sys_info_alloc(0x101, rest - 4);
+    CHECK(b == s_mem + REG_BYTES);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_alloc(0x102, 4) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_NO_MEM);
+    uint32_t got = 0;
+    CHECK(esp_amp_sys_info_get(0x101, &got) == b && got == rest - 4);
+}
+
+/* A region of 0xffffffff bytes: a block that ends in the last 8 bytes
+ * leaves the heap top within 7 bytes of 2^32. The next block, rounded up to
+ * 8, would wrap the top to 0, over the header: it is refused instead. The
+ * 4 GiB are 2 MiB of private memory (the header) then one 2 MiB memfd
+ * mapped over and over. */
 Test(platform_edge, region_of_4_gib, .description = "a region of 4 GiB - 1")
 {
 #ifdef EDGE_NO_HUGE
@@ -215,17 +338,20 @@ Test(platform_edge, region_of_4_gib, .description = "a region of 4 GiB - 1")
     use_region(r, 0xffffffffu);
     CHECK(esp_amp_init() == 0);
     const esp_amp_shm_header_t *h = (const void *)r;
-    uint32_t top = h->heap_top;
-    uint32_t size = (0xffffffffu - top) & ~7u;   /* ends in the last line */
+    uint32_t top = REG_BYTES;
+    uint32_t size = (0xffffffffu - top) & ~7u;   /* ends in the last 8 bytes */
     uint8_t *b = esp_amp_sys_info_alloc(0x101, size);
     CHECK(b == r + top);
-    CHECK(h->heap_top == 0xffffffffu);
     esp_amp_clear_last_error();
     CHECK(esp_amp_sys_info_alloc(0x102, 8) == NULL);
+    CHECK_ERR(ESP_AMP_ERR_NO_MEM);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sys_info_alloc(0x102, 1) == NULL);
     CHECK_ERR(ESP_AMP_ERR_NO_MEM);
     CHECK(h->magic == ESP_AMP_SHM_MAGIC);
     uint32_t got = 0;
     CHECK(esp_amp_sys_info_get(0x101, &got) == b && got == size);
+    CHECK(esp_amp_sys_info_get(0x102, NULL) == NULL);
     CHECK(munmap(r, total) == 0);
 #endif
 }
@@ -247,9 +373,12 @@ Test(platform_edge, first_join_races_a_main_restart, .description = "a main rest
     esp_amp_shm_vq_pair_t *pair = m.pair;
     const esp_amp_shm_header_t *h = (const void *)s_mem;
 
-    /* In sub_init. */
+    /* In sub_init. The sub core boots in this image (one state slot): its
+     * esp_amp_init empties the main core's state, so that no main-core
+     * repair puts the moved session back. */
     s_core = ESP_AMP_CORE_SUB;
-    s_bump_session = 2;
+    CHECK(esp_amp_init() == 0);
+    s_bump_session = 3;
     CHECK(esp_amp_rpmsg_sub_init_by_id(&sd, svq, false, true, id) == 0);
     CHECK(s_bump_session == 0);
     CHECK(pair->ctl[0].join == 1);
@@ -266,7 +395,7 @@ Test(platform_edge, first_join_races_a_main_restart, .description = "a main rest
     pair->ctl[0].join = 0;
     pair->ctl[1].join = 0;
     ((esp_amp_shm_header_t *)s_mem)->session++;
-    s_bump_session = 2;
+    s_bump_session = 3;
     CHECK(esp_amp_rpmsg_get_link_state(&sd) == ESP_AMP_LINK_DOWN);
     CHECK(s_bump_session == 0);
     CHECK(pair->ctl[0].join == 1);

@@ -257,7 +257,7 @@ static int send_one(core_t *c)
             }
         }
         if (e != ESP_AMP_ERR_NO_BUF && e != ESP_AMP_ERR_LINK_DOWN) {
-            const esp_amp_queue_t *q = c->dev.tx_queue;
+            const esp_amp_queue_t *q = &c->dev.vq[0];
             FAIL(c, "create_message: %s (tx head %u tail %u, session %u)",
                  esp_amp_err_name(e), q->head, q->tail, c->dev.session);
         }

@@ -30,8 +30,9 @@
  *   - no refused descriptor (rx_corrupt/tx_corrupt 0: a stale write into a
  *     new ring would wedge it), every queue holds nothing at the end.
  * Variants: X = sub core with the main core restarting in each of four
- * geometries (same, 64 x 12, 2 x 16, 4 x 65532), and X = main core with the
- * sub core restarting.
+ * geometries (same, 32 x 12 - the longest ring of the default
+ * ESP_AMP_CONFIG_QUEUE_MAX_LEN -, 2 x 16, 4 x 65532), and X = main core
+ * with the sub core restarting.
  */
 #define _GNU_SOURCE
 
@@ -535,8 +536,8 @@ static long run(int x, geo_t geo, int warm, long k)
         cr_assert_eq(st.rx_corrupt + st.tx_corrupt, 0,
                      "%s: rx_corrupt %u tx_corrupt %u %s", c ? "sub" : "main",
                      st.rx_corrupt, st.tx_corrupt, ctx());
-        cr_assert_eq(esp_amp_queue_held(dev_of(c)->tx_queue), 0, "%s", ctx());
-        cr_assert_eq(esp_amp_queue_held(dev_of(c)->rx_queue), 0, "%s", ctx());
+        cr_assert_eq(esp_amp_queue_held(&dev_of(c)->vq[0]), 0, "%s", ctx());
+        cr_assert_eq(esp_amp_queue_held(&dev_of(c)->vq[1]), 0, "%s", ctx());
         cr_assert_eq(T.log[c].destroy_fail, 0, "%s", ctx());
     }
     return T.ev;
@@ -562,7 +563,7 @@ static long sweep(int x, geo_t geo)
 TestSuite(inject, .init = tu_setup_bare, .fini = tu_teardown, .timeout = 60);
 
 static const geo_t GEOS[] = {
-    { LEN, ITEM }, { 64, 12 }, { 2, 16 }, { 4, 65532 },
+    { LEN, ITEM }, { ESP_AMP_CONFIG_QUEUE_MAX_LEN, 12 }, { 2, 16 }, { 4, 65532 },
 };
 
 Test(inject, main_restart_inside_every_sub_core_critical_section)
@@ -601,7 +602,7 @@ Test(inject, sub_restart_inside_every_main_core_critical_section)
 static void stale_write(const esp_amp_queue_t *q, uint16_t slot_buf)
 {
     uint16_t c = q->tail;
-    unsigned w = ((unsigned)(c >> q->shift) & 1u) ^ 1u;
+    unsigned w = (c & (q->mask + 1u)) == 0;   /* the lap's wrap bit */
     esp_amp_queue_desc_t *d = &q->desc[c & q->mask];
     uint8_t *b = q->buf + (uint32_t)slot_buf * q->max_item_size;
     esp_amp_rpmsg_head_t h = { .src_addr = EPT_S, .dst_addr = EPT_M,
@@ -609,10 +610,9 @@ static void stale_write(const esp_amp_queue_t *q, uint16_t slot_buf)
     uint8_t payload[PAYLOAD] = { 'S', 0xee, 0xad, 0xde };
     memcpy(b, &h, sizeof(h));
     memcpy(b + sizeof(h), payload, PAYLOAD);
-    d->addr = q->buf_off + (uint32_t)slot_buf * q->max_item_size;
-    d->len = (uint16_t)(sizeof(h) + PAYLOAD);
-    __atomic_store_n(&d->flags,
-                     (uint16_t)(w ? ESP_AMP_DESC_F_AVAIL : ESP_AMP_DESC_F_USED),
+    __atomic_store_n(d,
+                     ESP_AMP_DESC(w ? ESP_AMP_DESC_F_AVAIL : ESP_AMP_DESC_F_USED,
+                                  slot_buf, sizeof(h) + PAYLOAD),
                      __ATOMIC_RELEASE);
 }
 
@@ -635,7 +635,7 @@ Test(inject, sub_write_landing_after_a_main_restart_is_wiped_by_the_first_join)
                 cr_assert_eq(tu_drain(&T.p.sub), 1);
             }
             tu_sub();
-            esp_amp_queue_t old = *T.p.sub.tx_queue; /* the sub's binding */
+            esp_amp_queue_t old = T.p.sub.vq[0]; /* the sub's binding */
             /* The main core restarts (no critical section is open here, so
              * the test thread itself can act as the main core). */
             T.y = ESP_AMP_CORE_MAIN;
@@ -677,8 +677,8 @@ Test(inject, sub_write_landing_after_a_main_restart_is_wiped_by_the_first_join)
                 enter(core);
                 esp_amp_rpmsg_stats_t st = tu_stats(dev_of(core));
                 cr_assert_eq(st.rx_corrupt + st.tx_corrupt, 0, "%s", c);
-                cr_assert_eq(esp_amp_queue_held(dev_of(core)->tx_queue), 0);
-                cr_assert_eq(esp_amp_queue_held(dev_of(core)->rx_queue), 0);
+                cr_assert_eq(esp_amp_queue_held(&dev_of(core)->vq[0]), 0);
+                cr_assert_eq(esp_amp_queue_held(&dev_of(core)->vq[1]), 0);
             }
             runs++;
         }
@@ -687,24 +687,23 @@ Test(inject, sub_write_landing_after_a_main_restart_is_wiped_by_the_first_join)
     fflush(stdout);
 }
 
-/* BUG (library, open): send and create_message check the size against the
- * current binding (tx_fits) BEFORE their critical section; the link check
- * inside the section may then rebind the sub core to a new main core's
- * pair with a smaller item size. send then copies data_len bytes into the
- * smaller buffer - past its end, into the next buffers or past the pair
- * block (up to ~64 KB with a 4 x 65532 -> 64 x 12 change) - and
- * create_message returns a buffer smaller than asked for and writes the
- * larger size into its header. Expected: a size checked against the ring
- * the data goes into (TOO_BIG, or LINK_DOWN), no byte written past the
- * buffer. */
+/* A send or create_message whose size fits the current binding, where the
+ * link check inside the critical section rebinds the sub core to a new
+ * main core's pair with a smaller item size: the size must be checked
+ * against the ring the data goes into (TOO_BIG, or LINK_DOWN), and no byte
+ * written past the buffer (a check made only before the section would
+ * copy data_len bytes past the smaller buffer - up to ~64 KB with a
+ * 4 x 65532 -> 32 x 12 change - and create_message would return a buffer
+ * smaller than asked for). The core checks the size after the link check
+ * (tx_take); this guards it. */
 Test(inject, send_after_a_restart_to_a_smaller_item_writes_no_further)
 {
     fresh();
     tu_sub();
     uint16_t big = esp_amp_rpmsg_get_max_size(&T.p.sub); /* 24 (4 x 32) */
-    /* The main core restarts with 64 x 12 items (4 payload bytes). */
+    /* The main core restarts with 32 x 12 items (4 payload bytes). */
     T.y = ESP_AMP_CORE_MAIN;
-    T.geo = (geo_t){ 64, 12 };
+    T.geo = (geo_t){ ESP_AMP_CONFIG_QUEUE_MAX_LEN, 12 };
     restart_thread(NULL);
     cr_assert_eq(T.helper_err[0], 0, "%s", T.helper_err);
     tu_sub();
@@ -716,7 +715,7 @@ Test(inject, send_after_a_restart_to_a_smaller_item_writes_no_further)
     uint16_t now_max = esp_amp_rpmsg_get_max_size(&T.p.sub);
     /* Bytes past the first buffer of the sub's send ring (its 2nd
      * buffer's header and payload): zero since the block was allocated. */
-    const uint8_t *next = T.p.sub.tx_queue->buf + T.p.sub.tx_queue->max_item_size;
+    const uint8_t *next = T.p.sub.vq[0].buf + T.p.sub.vq[0].max_item_size;
     int dirty = 0;
     for (int i = 0; i < 12; i++) {
         dirty += next[i] == 0xa5;
@@ -733,7 +732,7 @@ Test(inject, send_after_a_restart_to_a_smaller_item_writes_no_further)
     /* create_message: the same, through the buffer it returns. */
     fresh();
     tu_sub();
-    T.geo = (geo_t){ 64, 12 };
+    T.geo = (geo_t){ ESP_AMP_CONFIG_QUEUE_MAX_LEN, 12 };
     restart_thread(NULL);
     cr_assert_eq(T.helper_err[0], 0, "%s", T.helper_err);
     tu_sub();

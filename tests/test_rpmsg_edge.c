@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "test_util.h"
+#include "../src/esp_amp_rpmsg_priv.h"   /* DEV_F_INTR: the device flags */
 
 #define EPT_M 0x10
 #define EPT_S 0x20
@@ -150,9 +151,13 @@ Test(rpmsg_edge, a_message_taken_after_a_main_restart_is_not_delivered)
 Test(rpmsg_edge, a_refused_descriptor_after_a_main_restart_is_not_counted_as_corrupt)
 {
     esp_amp_shm_vq_pair_t *pair = rejoin_then_send();
-    /* Ring 0, slot 0: the main's message, now with flags no state has. */
-    esp_amp_queue_desc_t *d = (esp_amp_queue_desc_t *)(void *)((uint8_t *)pair + 192);
-    d->flags = 0x1234;
+    /* Ring 0, slot 0: the main's message ("sent" in lap 0: AVAIL), now
+     * with flags no state of this slot has in this lap (AVAIL | USED:
+     * "freed" in lap 0, which only the consumer writes, after a take). */
+    esp_amp_queue_desc_t *d =
+        (esp_amp_queue_desc_t *)(void *)((uint8_t *)pair + sizeof(esp_amp_shm_vq_pair_t));
+    cr_assert_eq(ESP_AMP_DESC_FLAGS(*d), ESP_AMP_DESC_F_AVAIL);
+    *d |= ESP_AMP_DESC_F_AVAIL | ESP_AMP_DESC_F_USED;
     esp_amp_rpmsg_stats_t s0 = tu_stats(&R.s2);
     esp_amp_clear_last_error();
     cr_assert_eq(esp_amp_rpmsg_poll(&R.s2), -1);
@@ -184,11 +189,11 @@ Test(rpmsg_edge, intr_enable_with_a_full_handler_table_fails_and_changes_nothing
     esp_amp_clear_last_error();
     cr_assert_eq(esp_amp_rpmsg_intr_enable(&s), -1);
     cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NO_MEM);
-    cr_assert(!s.intr_enabled);
+    cr_assert(!(s.flags & DEV_F_INTR));
     cr_assert_eq(s.pair->ctl[0].kick_me, 0, "asked for doorbells it cannot take");
     cr_assert_eq(esp_amp_sw_intr_delete_handler(SW_INTR_ID_0, dummy), 0);
     cr_assert_eq(esp_amp_rpmsg_intr_enable(&s), 0);
-    cr_assert(s.intr_enabled);
+    cr_assert(s.flags & DEV_F_INTR);
 }
 
 Test(rpmsg_edge, send_nocopy_on_a_link_gone_down_is_refused_and_sends_nothing)
@@ -206,15 +211,57 @@ Test(rpmsg_edge, send_nocopy_on_a_link_gone_down_is_refused_and_sends_nothing)
     cr_assert_eq(esp_amp_rpmsg_send_nocopy(&p.main, &e, EPT_S, buf, 4), -1);
     cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_LINK_DOWN);
     cr_assert_eq(tu_stats(&p.main).tx_msgs, s0.tx_msgs);
-    /* Ring 0, slot 0 still holds the free descriptor the reset wrote. */
-    esp_amp_queue_desc_t *d = (esp_amp_queue_desc_t *)(void *)((uint8_t *)p.main.pair + 192);
-    cr_assert_eq(d->len, ITEM, "a descriptor was sent: len %u", d->len);
+    /* Ring 0, slot 0 still holds the free descriptor the format wrote:
+     * {flags 0, index 0, len 0}. */
+    esp_amp_queue_desc_t *d =
+        (esp_amp_queue_desc_t *)(void *)((uint8_t *)p.main.pair + sizeof(esp_amp_shm_vq_pair_t));
+    cr_assert_eq(*d, ESP_AMP_DESC(0, 0, 0), "a descriptor was sent: %#x", *d);
+}
+
+/* A received buffer given back on a link that went down: refused with
+ * LINK_DOWN, no descriptor is written; the buffer stays held, and is given
+ * back once the request it answered is back. */
+Test(rpmsg_edge, destroy_on_a_link_gone_down_is_refused_and_writes_nothing)
+{
+    static tu_pair_t p;
+    static tu_log_t mlog;
+    esp_amp_rpmsg_ept_t me, se;
+    tu_pair_up(&p, TU_POLL(LEN, ITEM));
+    tu_main();
+    tu_log_init(&mlog, NULL);          /* keep what arrives */
+    cr_assert_eq(esp_amp_rpmsg_create_endpoint(&p.main, EPT_M, tu_log_cb, &mlog, &me), &me);
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_create_endpoint(&p.sub, EPT_S, tu_log_cb, NULL, &se), &se);
+    cr_assert_eq(esp_amp_rpmsg_send(&p.sub, &se, EPT_M, "held", 4), 0);
+    tu_main();
+    cr_assert_eq(tu_drain(&p.main), 1);
+    cr_assert_eq(mlog.count, 1);
+    cr_assert_eq(esp_amp_queue_held(&p.main.vq[1]), 1);
+    /* Ring 1 (sub -> main), slot 0: sent by the sub core. */
+    esp_amp_queue_desc_t *d = (esp_amp_queue_desc_t *)(void *)((uint8_t *)p.main.pair +
+                                                               sizeof(esp_amp_shm_vq_pair_t)) + LEN;
+    esp_amp_queue_desc_t before = *d;
+    p.main.pair->ctl[0].join = 0;     /* the peer withdrew its request */
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_destroy(&p.main, mlog.msg[0].ptr), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_LINK_DOWN);
+    cr_assert_eq(*d, before, "a descriptor was written: %#x", *d);
+    cr_assert_eq(esp_amp_queue_held(&p.main.vq[1]), 1);
+    p.main.pair->ctl[0].join = 1;     /* the request it answered is back */
+    cr_assert_eq(esp_amp_rpmsg_destroy(&p.main, mlog.msg[0].ptr), 0);
+    cr_assert_eq(esp_amp_queue_held(&p.main.vq[1]), 0);
+    cr_assert_eq(ESP_AMP_DESC_FLAGS(*d), ESP_AMP_DESC_F_AVAIL | ESP_AMP_DESC_F_USED,
+                 "freed in lap 0");
+    cr_assert_eq(ESP_AMP_DESC_LEN(*d), 0, "a freed slot carries len 0");
 }
 
 /* A buffer created for 40 bytes; the main core restarts with 16-byte items
- * before send_nocopy. The size passes the check against the old binding,
- * the link check inside the critical section rebinds the sub core to the
- * new, smaller items, and the size is refused there: nothing is written. */
+ * before send_nocopy. The link check inside the critical section rebinds
+ * the sub core to the new, smaller items and forgets every buffer it held:
+ * the old buffer is refused (NOT_OWNED, before its size is looked at; the
+ * format-2 core refused it as TOO_BIG, checking the size first), nothing
+ * is written to the new rings and nothing is sent. A size check against
+ * the new geometry follows for a new buffer. */
 Test(rpmsg_edge, send_nocopy_after_a_rebind_to_smaller_items_is_refused)
 {
     static tu_pair_t p;
@@ -229,15 +276,59 @@ Test(rpmsg_edge, send_nocopy_after_a_rebind_to_smaller_items_is_refused)
     cr_assert_eq(p.cfg.id == 0 ? esp_amp_rpmsg_main_init(&p.main, LEN, 16, false, true)
                                : esp_amp_rpmsg_main_init_by_id(&p.main, p.main_vq, LEN, 16,
                                                                false, true, p.cfg.id), 0);
+    /* The new pair block, as the main core formatted it. */
+    static uint8_t block[4096];
+    uint32_t bsize = esp_amp_queue_pair_size(LEN, 16);
+    cr_assert_leq(bsize, sizeof(block));
+    size_t boff = (size_t)((uint8_t *)p.main.pair - (uint8_t *)esp_amp_platform_shm_base());
+    memcpy(block, p.main.pair, bsize);
     tu_sub();
     esp_amp_rpmsg_stats_t s0 = tu_stats(&p.sub);
     esp_amp_clear_last_error();
     cr_assert_eq(esp_amp_rpmsg_send_nocopy(&p.sub, &se, EPT_M, buf, 20), -1);
-    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_TOO_BIG);
-    cr_assert_eq(tu_stats(&p.sub).tx_too_big, s0.tx_too_big + 1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NOT_OWNED, "%s",
+                 esp_amp_err_name(esp_amp_get_last_error()));
+    cr_assert_eq(tu_stats(&p.sub).bad_ptr, s0.bad_ptr + 1);
     cr_assert_eq(tu_stats(&p.sub).tx_msgs, s0.tx_msgs);
     cr_assert_eq(esp_amp_rpmsg_get_max_size(&p.sub), 16 - 8, "not rebound");
-    cr_assert_eq(esp_amp_queue_held(p.sub.tx_queue), 0, "the old buffer is not forgotten");
+    cr_assert_eq(esp_amp_queue_held(&p.sub.vq[0]), 0, "the old buffer is not forgotten");
+    /* Nothing of the new block was written but the sub core's join. */
+    uint8_t *now = (uint8_t *)esp_amp_platform_shm_base() + boff;
+    size_t desc = sizeof(esp_amp_shm_vq_pair_t);
+    cr_assert(memcmp(now + desc, block + desc, bsize - desc) == 0,
+              "the rings or buffers were written");
+    /* The new geometry decides the size of a new buffer. */
+    esp_amp_clear_last_error();
+    cr_assert_null(esp_amp_rpmsg_create_message(&p.sub, 9, ESP_AMP_RPMSG_DATA_DEFAULT));
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_TOO_BIG);
     tu_main();
     cr_assert_eq(esp_amp_rpmsg_poll(&p.main), -1, "something was sent");
+}
+
+/* The created size lives in the buffer's header in shared memory, where
+ * the peer can overwrite it while this core holds the buffer: a send_nocopy
+ * larger than a buffer is refused even when the header says it was created
+ * that large, and the buffer stays held. */
+Test(rpmsg_edge, send_nocopy_larger_than_a_buffer_is_refused_whatever_the_header_says)
+{
+    static tu_pair_t p;
+    esp_amp_rpmsg_ept_t me;
+    tu_pair_up(&p, TU_POLL(LEN, ITEM));
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_create_endpoint(&p.main, EPT_M, tu_log_cb, NULL, &me), &me);
+    uint8_t *buf = esp_amp_rpmsg_create_message(&p.main, 4, ESP_AMP_RPMSG_DATA_DEFAULT);
+    cr_assert_not_null(buf);
+    esp_amp_rpmsg_head_t *h = (esp_amp_rpmsg_head_t *)(void *)(buf - sizeof(*h));
+    cr_assert_eq(h->data_len, 4);
+    h->data_len = 0xffff;                /* the peer scribbles */
+    esp_amp_rpmsg_stats_t s0 = tu_stats(&p.main);
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_send_nocopy(&p.main, &me, EPT_S, buf, ITEM - 8 + 1), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_TOO_BIG);
+    cr_assert_eq(tu_stats(&p.main).tx_too_big, s0.tx_too_big + 1);
+    cr_assert_eq(tu_stats(&p.main).tx_msgs, s0.tx_msgs);
+    cr_assert_eq(esp_amp_queue_held(&p.main.vq[0]), 1, "the buffer stays held");
+    /* It can still be sent within a buffer. */
+    cr_assert_eq(esp_amp_rpmsg_send_nocopy(&p.main, &me, EPT_S, buf, ITEM - 8), 0);
+    cr_assert_eq(esp_amp_queue_held(&p.main.vq[0]), 0);
 }

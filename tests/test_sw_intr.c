@@ -13,7 +13,7 @@ TestSuite(sw_intr, .init = tu_setup, .fini = tu_teardown);
 static uint32_t *pending(int core)
 {
     esp_amp_shm_header_t *h = esp_amp_platform_shm_base();
-    return &h->sw_intr_pending[core][0];
+    return &h->sw_intr_pending[core];
 }
 
 static int s_calls[4];

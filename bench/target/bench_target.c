@@ -47,7 +47,7 @@
 #ifndef BENCH_N
 #define BENCH_N 4096u
 #endif
-#define QLEN 64u
+#define QLEN 32u   /* the longest ring of the default ESP_AMP_CONFIG_QUEUE_MAX_LEN */
 #define ITEM 256u
 #define SIZE 64u
 #define BATCH 32u
