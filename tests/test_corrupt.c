@@ -1868,6 +1868,39 @@ Test(ctl, a_waiting_sender_is_rung_when_a_buffer_comes_back)
     cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_INVALID_ARG);
 }
 
+/* A message the receiver drops (no endpoint, or a header that does not
+ * fit its descriptor) frees its buffer at once: a waiting sender is rung
+ * for it as for a destroy, and only while it waits. */
+Test(ctl, a_dropped_message_rings_a_waiting_sender)
+{
+    up(TU_POLL(LEN, ITEM), false);
+    const uint32_t tx_bit = 1u << SW_INTR_RESERVED_ID_RPMSG_TX;
+    for (int waiting = 0; waiting < 2; waiting++) {
+        tu_main();
+        cr_assert_eq(esp_amp_rpmsg_tx_wait(&T.p.main, waiting != 0), 0);
+        /* no endpoint 0x777 on the sub core */
+        cr_assert_eq(esp_amp_rpmsg_send(&T.p.main, &T.me, 0x777, "x", 1), 0);
+        /* a header longer than its descriptor */
+        main_send("abcd");
+        desc_set_len(desc(0, (uint16_t)(T.p.main.vq[0].tail - 1u)), 9);
+        esp_amp_rpmsg_stats_t s0 = tu_stats(&T.p.sub);
+        for (int k = 0; k < 2; k++) {
+            T.h->sw_intr_pending[0] = 0;
+            tu_sub();
+            cr_assert_eq(esp_amp_rpmsg_poll(&T.p.sub), 0);
+            if (waiting) {
+                cr_assert_neq(T.h->sw_intr_pending[0] & tx_bit, 0, "drop %d: not rung", k);
+            } else {
+                cr_assert_eq(T.h->sw_intr_pending[0] & tx_bit, 0, "drop %d: rung", k);
+            }
+        }
+        esp_amp_rpmsg_stats_t s1 = tu_stats(&T.p.sub);
+        cr_assert_eq(s1.rx_no_ept, s0.rx_no_ept + 1);
+        cr_assert_eq(s1.rx_bad_header, s0.rx_bad_header + 1);
+        cr_assert_eq(esp_amp_queue_held(&T.p.sub.vq[1]), 0, "a dropped buffer is held");
+    }
+}
+
 static int sw_noop(void *arg)
 {
     (void)arg;

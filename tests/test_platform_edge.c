@@ -35,19 +35,30 @@ static uint32_t s_size;
 static int s_core = ESP_AMP_CORE_MAIN;
 static void (*s_isr)(void);
 static int s_rung[2];
-/* n > 0: the n-th shm_size call from now first moves the region's session
- * on, as a main core that restarts and formats at that moment would (the
- * sub core's join reads the size twice to check the header, then reads the
- * session, then the size again to look its block up: n = 3 lands after the
- * session). */
-static int s_bump_session;
+/* n > 0: the n-th shm_base call from now (s_bump_session) or the n-th
+ * shm_size call (s_bump_on_size) first moves the region's session on, as
+ * a main core that restarts and formats at that moment would. A sub
+ * core's attach reads the base for the session (1), for the registry
+ * lookup (2), for the session again after the lookup (3), and to bind (4):
+ * n = 4 lands after the attach is checked, before the join request. It
+ * reads the size for the session (1) and twice for the lookup (2, 3):
+ * n = 3 lands inside the lookup. */
+static int s_bump_session, s_bump_on_size;
 
-void *esp_amp_platform_shm_base(void) { return s_base; }
-uint32_t esp_amp_platform_shm_size(void)
+static void bump_if(int *n)
 {
-    if (s_bump_session > 0 && --s_bump_session == 0) {
+    if (*n > 0 && --*n == 0) {
         ((esp_amp_shm_header_t *)s_base)->session++;
     }
+}
+void *esp_amp_platform_shm_base(void)
+{
+    bump_if(&s_bump_session);
+    return s_base;
+}
+uint32_t esp_amp_platform_shm_size(void)
+{
+    bump_if(&s_bump_on_size);
     return s_size;
 }
 int esp_amp_platform_core_id(void) { return s_core; }
@@ -378,7 +389,7 @@ Test(platform_edge, first_join_races_a_main_restart, .description = "a main rest
      * repair puts the moved session back. */
     s_core = ESP_AMP_CORE_SUB;
     CHECK(esp_amp_init() == 0);
-    s_bump_session = 3;
+    s_bump_session = 4;
     CHECK(esp_amp_rpmsg_sub_init_by_id(&sd, svq, false, true, id) == 0);
     CHECK(s_bump_session == 0);
     CHECK(pair->ctl[0].join == 1);
@@ -395,10 +406,38 @@ Test(platform_edge, first_join_races_a_main_restart, .description = "a main rest
     pair->ctl[0].join = 0;
     pair->ctl[1].join = 0;
     ((esp_amp_shm_header_t *)s_mem)->session++;
-    s_bump_session = 3;
+    s_bump_session = 4;
     CHECK(esp_amp_rpmsg_get_link_state(&sd) == ESP_AMP_LINK_DOWN);
     CHECK(s_bump_session == 0);
     CHECK(pair->ctl[0].join == 1);
     CHECK(esp_amp_rpmsg_get_link_state(&sd) == ESP_AMP_LINK_JOINING);
     CHECK(pair->ctl[0].join == 2);
+}
+
+/* A newer main core formats while the sub core looks its block up: what
+ * the lookup read may mix two headers, so the attach is refused
+ * (NOT_INIT) and writes nothing; the next attempt, in one session, works. */
+Test(platform_edge, attach_races_a_main_format, .description = "a main format during the sub's registry lookup")
+{
+    static esp_amp_rpmsg_dev_t m, sd, untouched;
+    static esp_amp_queue_t mvq[2], svq[2];
+    const uint16_t id = 0x0141;
+    memset(s_mem, 0, sizeof(s_mem));
+    use_region(s_mem, sizeof(s_mem));
+    CHECK(esp_amp_init() == 0);
+    CHECK(esp_amp_rpmsg_main_init_by_id(&m, mvq, 4, 32, false, true, id) == 0);
+    esp_amp_shm_vq_pair_t *pair = m.pair;
+    s_core = ESP_AMP_CORE_SUB;
+    CHECK(esp_amp_init() == 0);
+    memset(&sd, 0xa5, sizeof(sd));
+    memcpy(&untouched, &sd, sizeof(sd));
+    s_bump_on_size = 3;
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_rpmsg_sub_init_by_id(&sd, svq, false, true, id) == -1);
+    CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
+    CHECK(s_bump_on_size == 0);
+    CHECK(memcmp(&sd, &untouched, sizeof(sd)) == 0);   /* nothing written */
+    CHECK(pair->ctl[0].join == 0);                      /* no request */
+    CHECK(esp_amp_rpmsg_sub_init_by_id(&sd, svq, false, true, id) == 0);
+    CHECK(sd.link == ESP_AMP_LINK_UP && pair->ctl[0].join == 1);
 }
