@@ -25,7 +25,10 @@ typedef enum {
 } esp_amp_sys_info_id_t;
 
 /* Main core: format the region header (bumps the session number, empties
- * the registry). 0 on success, -1 if the region is too small. */
+ * the registry). The first esp_amp_sys_info_alloc (and so the first
+ * esp_amp_rpmsg_main_init) does it when this core has not yet. 0 on
+ * success; -1 if the region is too small (ESP_AMP_ERR_NO_MEM) or on the
+ * sub core (ESP_AMP_ERR_INVALID_ARG). */
 int esp_amp_sys_info_init(void);
 
 /* Sub core: check the region header written by the main core.

@@ -113,6 +113,9 @@ int esp_amp_sys_info_init(void)
     esp_amp_shm_header_t *h = hdr();
     esp_amp_core_state_t *st = esp_amp_core_state();
     uint32_t size = esp_amp_platform_shm_size();
+    if (esp_amp_platform_core_id() != ESP_AMP_CORE_MAIN) {
+        return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
+    }
     if (h == NULL || size < SHADOW_WORDS * 4u) {
         return esp_amp_fail(ESP_AMP_ERR_NO_MEM);
     }

@@ -75,6 +75,26 @@ Test(sys_info, alloc_refuses_size_0_and_a_size_that_overflows_when_rounded)
     cr_assert_eq(size, 16, "12 bytes are rounded up to 8: %u", size);
 }
 
+/* Only the main core formats or allocates: the sub core's calls are
+ * refused and leave the region as it was. */
+Test(sys_info, the_sub_core_can_neither_format_nor_allocate)
+{
+    tu_main();
+    cr_assert_not_null(esp_amp_sys_info_alloc(ID_A, 8));
+    const esp_amp_shm_header_t *h = header();
+    uint32_t session = h->session;
+    tu_sub();
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_sys_info_init(), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_INVALID_ARG);
+    esp_amp_clear_last_error();
+    cr_assert_null(esp_amp_sys_info_alloc(ID_B, 8));
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_INVALID_ARG);
+    cr_assert_eq(h->session, session, "the sub core formatted the region");
+    cr_assert_not_null(esp_amp_sys_info_get(ID_A, NULL));
+    cr_assert_null(esp_amp_sys_info_get(ID_B, NULL));
+}
+
 Test(sys_info, alloc_refuses_an_id_twice_and_a_block_past_the_last_slot)
 {
     tu_main();

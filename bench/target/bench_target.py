@@ -174,7 +174,7 @@ def main():
     print(f"Instructions per message on the RISC-V target: two images on the two harts of "
           f"{QEMU} -machine virt -smp 2 -icount shift=0")
     print(f"  {compiler}; library flags: {flags}")
-    print(f"  {qemu_ver}; polling devices, queue 64 x 256 B, payload 64 B, batches of 32; "
+    print(f"  {qemu_ver}; polling devices, queue 32 x 256 B, payload 64 B, batches of 32; "
           f"slope n = {n} .. {2 * n}, loop removed; mcycle = minstret under -icount")
     print()
     print(f"| {'path':<80} | {'main core':>9} | {'sub core':>8} | {'both':>7} |")
@@ -192,7 +192,7 @@ def main():
         "library_cflags": flags,
         "images": "separate main and sub images on harts 0 and 1; the harts take turns "
                   "(the other one sleeps in WFI while one counts)",
-        "params": {"queue_len": 64, "item_size": 256, "payload": 64, "batch": 32,
+        "params": {"queue_len": 32, "item_size": 256, "payload": 64, "batch": 32,
                    "n": n, "n2": 2 * n, "mode": "poll"},
         "calibration_nops": int(m.group(3)),
         "unit": "instructions per message (per call for the empty poll)",
