@@ -22,7 +22,14 @@
  * descriptor, or whose endpoint is missing or has no callback, is given
  * back at once and counted. In interrupt mode the doorbell handler drains
  * the ring the same way, in ISR context, under the doorbell suppression
- * protocol of esp_amp_ring.h (kick_me).
+ * protocol of esp_amp_ring.h (kick_me). A poll that follows an empty poll
+ * first looks, without a critical section and writing nothing, whether
+ * there can be anything to do (rx_idle): an idle core polling in a loop
+ * pays a few loads per poll.
+ *
+ * The take path (dev_take, rx_take) has several callers; it is written
+ * once, built into each caller when compiling for speed (ESP_AMP_HOT) and
+ * shared when compiling for size.
  *
  * Callbacks of one device never nest or overlap on one core: `busy` marks a
  * running callback. A poll that finds it set fails with ESP_AMP_ERR_BUSY; a
