@@ -379,8 +379,8 @@ uint16_t esp_amp_rpmsg_get_max_size(esp_amp_rpmsg_dev_t *rpmsg_dev)
 
 /* Inside the critical section: fill the header of held tx buffer i and
  * publish it; ring the peer if it asked. */
-static void tx_put(esp_amp_rpmsg_dev_t *dev, int32_t i, uint16_t src,
-                   uint16_t dst, uint16_t len)
+ESP_AMP_HOT void tx_put(esp_amp_rpmsg_dev_t *dev, int32_t i, uint16_t src,
+                        uint16_t dst, uint16_t len)
 {
     esp_amp_queue_t *q = dev_txq(dev);
     esp_amp_rpmsg_head_t *h = buf_head(q, i);
