@@ -22,6 +22,18 @@
  * message with probability 255/256; as the receiver's expected number stays
  * off by one after a loss or a double, the following messages differ too,
  * so the stream fails within a few messages), and so does a changed byte.
+ *
+ * Short messages across restarts (any length, below TR_GEN_MIN too):
+ * tr_fill_session writes message (session, sequence) as tr_fill_gen from
+ * TR_GEN_MIN bytes on, and below as tr_fill of the seed tr_gen_seq(session,
+ * sequence), so its bytes depend on the session too but do not name it.
+ * tr_expect_gen checks one against the (session, sequence) the receiver
+ * expects: a message of another session differs like another message of
+ * the same one (1 byte: probability 255/256). tr_session_expect follows a
+ * sender's sessions: a message of TR_GEN_MIN bytes or more names its
+ * session and may begin a newer one (tr_session_accept); a shorter one must
+ * be the next of the current session. So the sender makes the first
+ * message (sequence 0) of each session at least TR_GEN_MIN bytes long.
  */
 #ifndef TRAFFIC_H
 #define TRAFFIC_H
@@ -222,6 +234,57 @@ static inline int tr_expect(const void *buf, uint16_t len, uint16_t stream,
     return tr_accept(&seq, h.seq);
 }
 
+/* Write message `seq` of session `gen` of `stream`, `len` bytes (any length
+ * >= 1): from TR_GEN_MIN bytes on tr_fill_gen (the message names its session
+ * and sequence); shorter, tr_fill of the seed tr_gen_seq(gen, seq): below
+ * TR_HDR_SIZE hash bytes, from TR_HDR_SIZE a header whose sequence field is
+ * that seed. A shorter message does not say which it is: the receiver checks
+ * it against the one it expects (tr_expect_gen). Session 0 writes the short
+ * messages of tr_fill. */
+static inline void tr_fill_session(void *buf, uint16_t len, uint16_t stream,
+                                   uint32_t gen, uint32_t seq)
+{
+    if (len >= TR_GEN_MIN) {
+        tr_fill_gen(buf, len, stream, gen, seq);
+    } else {
+        tr_fill(buf, len, stream, tr_gen_seq(gen, seq));
+    }
+}
+
+/* tr_expect for messages of tr_fill_session: a message of `len` bytes (any
+ * length) must be message *next of session `gen` of `stream`. Shorter than
+ * TR_GEN_MIN it is compared with that one (tr_expect of its seed), so a
+ * message of another session, like another message of this one, differs:
+ * TR_E_DATA (from TR_HDR_SIZE bytes TR_E_SEQ, or TR_E_DATA/TR_E_SUM), for a
+ * 1-byte message with probability 255/256, from 4 bytes on 1 - 2^-32. From
+ * TR_GEN_MIN bytes: tr_check_gen, then TR_E_STREAM for another stream,
+ * TR_E_SESSION for another session, TR_E_SEQ for another sequence. Moves
+ * *next past it in every case (one bad message is reported once). *bad:
+ * first bad byte (TR_E_DATA; of the body from TR_GEN_MIN bytes on). */
+static inline int tr_expect_gen(const void *buf, uint16_t len, uint16_t stream,
+                                uint32_t gen, uint32_t *next, uint32_t *bad)
+{
+    uint32_t seq = *next;
+    *next = seq + 1u;
+    if (len < TR_GEN_MIN) {
+        uint32_t pseq = tr_gen_seq(gen, seq);
+        return tr_expect(buf, len, stream, &pseq, bad);
+    }
+    tr_hdr_t h;
+    uint32_t g;
+    int e = tr_check_gen(buf, len, &h, &g, bad);
+    if (e != TR_OK) {
+        return e;
+    }
+    if (h.stream != stream) {
+        return TR_E_STREAM;
+    }
+    if (g != gen) {
+        return TR_E_SESSION;
+    }
+    return h.seq == seq ? TR_OK : TR_E_SEQ;
+}
+
 /* One receiver's bookkeeping across sessions (restarts of the sender). */
 typedef struct {
     bool any;          /* a message was accepted */
@@ -251,6 +314,48 @@ static inline int tr_session_accept(tr_session_t *s, uint32_t gen, uint32_t seq,
         return TR_OK;
     }
     return tr_accept(&s->next, seq);
+}
+
+/* A message of `len` bytes (any length, of tr_fill_session) on `stream` from
+ * a sender whose sessions *s follows. From TR_GEN_MIN bytes on it names its
+ * session and sequence: tr_check_gen, its stream (TR_E_STREAM), then
+ * tr_session_accept (it may begin a newer session at 0). A shorter one must
+ * be message s->next of session s->gen (tr_expect_gen, which moves s->next
+ * on, also when it fails); before any session, TR_E_SEQ. So the sender makes
+ * each session's first message at least TR_GEN_MIN bytes long; then a short
+ * message of an older session after a newer one began, and a short message
+ * after a lost or doubled one, is compared with another message and fails
+ * (1 byte: probability 255/256; as s->next then stays off by one, the
+ * following short messages fail with that probability each, and the next
+ * message of TR_GEN_MIN bytes or more fails for certain, TR_E_SEQ).
+ * *h, *gen: the header and session of the message (short: the sequence and
+ * session it was compared with, its length and stream, sum 0);
+ * *new_session: it began a session; *bad: first bad byte (TR_E_DATA). */
+static inline int tr_session_expect(tr_session_t *s, const void *buf,
+                                    uint16_t len, uint16_t stream,
+                                    tr_hdr_t *h, uint32_t *gen,
+                                    bool *new_session, uint32_t *bad)
+{
+    *new_session = false;
+    if (len < TR_GEN_MIN) {
+        h->seq = s->next;
+        h->stream = stream;
+        h->len = len;
+        h->sum = 0;
+        *gen = s->gen;
+        if (!s->any) {
+            return TR_E_SEQ;
+        }
+        return tr_expect_gen(buf, len, stream, s->gen, &s->next, bad);
+    }
+    int e = tr_check_gen(buf, len, h, gen, bad);
+    if (e != TR_OK) {
+        return e;
+    }
+    if (h->stream != stream) {
+        return TR_E_STREAM;
+    }
+    return tr_session_accept(s, *gen, h->seq, new_session);
 }
 
 #endif /* TRAFFIC_H */
