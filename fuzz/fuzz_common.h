@@ -39,6 +39,7 @@
 #include "esp_amp.h"
 #include "esp_amp_platform.h"
 #include "esp_amp_priv.h"
+#include "esp_amp_rpmsg_priv.h" /* DEV_F_MAIN */
 #include "sim.h"
 #include "traffic.h" /* tests/ */
 
@@ -226,10 +227,56 @@ static inline uint32_t fz_off(int core, const void *p)
     return (uint32_t)(a - b);
 }
 
+/* A device's rings, as include/esp_amp_rpmsg.h documents them: vq[0] is
+ * the tx ring, vq[1] the rx ring (NULL: never initialised). Spelled out
+ * here rather than taken from the library's private helpers, so that a
+ * library that swapped them would fail the harnesses' checks. */
+static inline esp_amp_queue_t *fz_txq(const esp_amp_rpmsg_dev_t *dev)
+{
+    return dev->vq == NULL ? NULL : &dev->vq[0];
+}
+static inline esp_amp_queue_t *fz_rxq(const esp_amp_rpmsg_dev_t *dev)
+{
+    return dev->vq == NULL ? NULL : &dev->vq[1];
+}
+/* The device was set up by esp_amp_rpmsg_main_init* (dev->flags, bits of
+ * src/esp_amp_rpmsg_priv.h). */
+static inline bool fz_dev_main(const esp_amp_rpmsg_dev_t *dev)
+{
+    return (dev->flags & DEV_F_MAIN) != 0;
+}
+
+/* Format version 3 (include/esp_amp_shm.h): a 32-byte region header, then
+ * `slots` registry entries of 16 bytes; a pair block is a 32-byte header,
+ * the descriptors of both rings (one 32-bit word each), then the buffers
+ * of ring 0 and of ring 1. */
+#define FZ_SHM_HDR ((uint32_t)sizeof(esp_amp_shm_header_t))
+#define FZ_ENTRY ((uint32_t)sizeof(esp_amp_shm_sys_info_entry_t))
+#define FZ_PAIR_HDR ((uint32_t)sizeof(esp_amp_shm_vq_pair_t))
+#define FZ_DESC ((uint32_t)sizeof(esp_amp_queue_desc_t))
+
+/* Registry entry i of the region at `shm` (at 32 + 16 * i). */
+static inline esp_amp_shm_sys_info_entry_t *fz_entry(uint8_t *shm, uint32_t i)
+{
+    return (esp_amp_shm_sys_info_entry_t *)(void *)(shm + FZ_SHM_HDR +
+                                                    FZ_ENTRY * i);
+}
+
+/* Where a pair block of len x item puts ring `ring`'s descriptors and
+ * buffers (offsets from the block start). */
+static inline uint32_t fz_pair_desc_off(uint32_t len, int ring)
+{
+    return FZ_PAIR_HDR + (ring ? len * FZ_DESC : 0u);
+}
+static inline uint32_t fz_pair_buf_off(uint32_t len, uint32_t item, int ring)
+{
+    return FZ_PAIR_HDR + 2u * len * FZ_DESC + (ring ? len * item : 0u);
+}
+
 /* Descriptors of a bound queue (0 if never bound). */
 static inline uint32_t fz_qlen(const esp_amp_queue_t *q)
 {
-    return q->desc == NULL ? 0u : (uint32_t)q->mask + 1u;
+    return q == NULL || q->desc == NULL ? 0u : (uint32_t)q->mask + 1u;
 }
 
 /* Buffers marked held in q's bitmap. */
@@ -243,9 +290,12 @@ static inline uint32_t fz_held_bits(const esp_amp_queue_t *q)
 }
 
 /* The local state of a bound queue stays inside `core`'s region alias
- * (descriptors and buffers) and is consistent: a power-of-two length the
- * build allows, shift = log2(length), held bits only for buffers of the
- * ring, never more than the ring has. */
+ * (descriptors and buffers, past the smallest header + registry + pair
+ * header there can be) and is consistent: a power-of-two length the build
+ * allows, the buffers where the format puts them after the descriptors
+ * (ring 0: right after both descriptor arrays; ring 1: after those and
+ * ring 0's buffers), held bits only for buffers of the ring, never more
+ * than the ring has. */
 static inline void fz_check_queue(int core, const esp_amp_queue_t *q,
                                   const char *what)
 {
@@ -258,20 +308,23 @@ static inline void fz_check_queue(int core, const esp_amp_queue_t *q,
     uintptr_t d = (uintptr_t)q->desc;
     uintptr_t buf = (uintptr_t)q->buf;
     uint64_t span = (uint64_t)len * q->max_item_size;
-    FZ_CHECK((len & (len - 1u)) == 0 && len <= ESP_AMP_CONFIG_QUEUE_MAX_LEN &&
-                 (1u << q->shift) == len,
-             "%s: ring length %u, shift %u", what, len, q->shift);
-    FZ_CHECK(q->max_item_size > FZ_HDR, "%s: item size %u", what,
-             q->max_item_size);
-    FZ_CHECK(d >= b + sizeof(esp_amp_shm_header_t) &&
-                 d + (uint64_t)len * 8u <= e,
-             "%s: descriptors [%#lx, +%u*8) outside the region", what,
+    uint32_t lowest = FZ_SHM_HDR + FZ_ENTRY + FZ_PAIR_HDR;
+    FZ_CHECK((len & (len - 1u)) == 0 && len <= ESP_AMP_CONFIG_QUEUE_MAX_LEN,
+             "%s: ring length %u", what, len);
+    FZ_CHECK(q->max_item_size > FZ_HDR && (q->max_item_size & 3u) == 0,
+             "%s: item size %u", what, q->max_item_size);
+    FZ_CHECK(d >= b + lowest && d + (uint64_t)len * FZ_DESC <= e &&
+                 ((d - b) & 3u) == 0,
+             "%s: descriptors [%#lx, +%u*4) outside the region", what,
              (unsigned long)(d - b), len);
-    FZ_CHECK(buf >= b + sizeof(esp_amp_shm_header_t) && buf + span <= e,
+    FZ_CHECK(buf >= b + lowest && buf + span <= e,
              "%s: buffers [%#lx, +%llu) outside the region", what,
              (unsigned long)(buf - b), (unsigned long long)span);
-    FZ_CHECK(q->buf_off == (uint32_t)(buf - b), "%s: buf_off %u vs %lu", what,
-             q->buf_off, (unsigned long)(buf - b));
+    FZ_CHECK(buf == d + 2u * len * FZ_DESC ||
+                 buf == d + len * FZ_DESC + span,
+             "%s: buffers at %#lx, descriptors at %#lx: not a ring of a "
+             "%u x %u pair block", what, (unsigned long)(buf - b),
+             (unsigned long)(d - b), len, q->max_item_size);
     for (uint32_t i = len; i < ESP_AMP_CONFIG_QUEUE_MAX_LEN; i++) {
         FZ_CHECK(((q->held[i >> 5] >> (i & 31u)) & 1u) == 0,
                  "%s: buffer %u of a ring of %u marked held", what, i, len);
@@ -288,10 +341,10 @@ static inline void fz_check_queue(int core, const esp_amp_queue_t *q,
 static inline void fz_check_dev_held(const esp_amp_rpmsg_dev_t *dev,
                                      const char *what)
 {
-    if (dev->rx_queue == NULL || (!dev->main_core && dev->link == ESP_AMP_LINK_DOWN)) {
+    if (dev->vq == NULL || (!fz_dev_main(dev) && dev->link == ESP_AMP_LINK_DOWN)) {
         return;
     }
-    const esp_amp_queue_t *q[2] = { dev->rx_queue, dev->tx_queue };
+    const esp_amp_queue_t *q[2] = { fz_rxq(dev), fz_txq(dev) };
     for (int i = 0; i < 2; i++) {
         FZ_CHECK(fz_held_bits(q[i]) == (uint16_t)(q[i]->head - q[i]->tail),
                  "%s %s: %u buffers marked held, counters say %u", what,

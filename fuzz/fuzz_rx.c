@@ -22,11 +22,21 @@
  *           (the real peer: pair B traffic, or a restart of the peer core)
  *
  * Operations of the peer are either honest (they follow the ring protocol
- * of docs/layout.md with counters of their own) or raw (any bytes anywhere,
- * or a chosen field of a descriptor, header, control word, registry entry).
+ * of docs/layout.md, format version 3, with counters of their own) or raw
+ * (any bytes anywhere, or a chosen field of a descriptor, header, control
+ * word, registry entry). A descriptor is one 32-bit word {flags, buffer
+ * index, len}; the raw descriptor operations write a buffer index of the
+ * ring, one just past it (queue_len), the largest one (0x3fff), one the
+ * local core holds, any 14 bits, a length, any of the four flag patterns,
+ * a whole word, or a whole "sent" descriptor. The honest peer frees a slot
+ * with len 0, or with any length (a freed slot's length is not looked at:
+ * that is still honest).
  * While only honest operations have run ("sync" mode), the harness also
  * checks the data: every message arrives once, in order, intact, and no
- * buffer leaks. Always, whatever the peer wrote, it checks that
+ * buffer leaks; and the local core's descriptors follow the format: a
+ * slot it freed names a buffer of the ring with len 0, a slot it sent a
+ * buffer of the ring that the peer does not hold, with len <= item size.
+ * Always, whatever the peer wrote, it checks that
  *   - a callback's msg_data is exactly a buffer of the local rx ring (+8),
  *     msg_data + data_len stays inside that buffer, and the ring itself is
  *     inside the region (the guard area catches any other stray access);
@@ -41,6 +51,9 @@
  *     long) fails with the documented reason, bumps exactly the documented
  *     counter and changes nothing else;
  *   - poll / the ISR return (libFuzzer's -timeout catches a loop);
+ *   - a local main core's get_link_state leaves the region header and
+ *     registry exactly as it formatted them (its repair), pending words
+ *     aside;
  *   - at the end, if the fuzzer left pair B's bytes and the region header
  *     alone, a message goes each way over pair B.
  */
@@ -114,6 +127,8 @@ static struct {
     int n_in_cb;
     int peer_b_got;
     bool local_b_got;
+    /* local main: the header and registry as it formatted them */
+    uint8_t hdr_formatted[FZ_SHM_HDR + FZ_ENTRY * ESP_AMP_CONFIG_SYS_INFO_SLOTS];
 } S;
 
 static const int k_dev_idx[2] = { DEV_A, DEV_B };
@@ -139,20 +154,30 @@ static unsigned wrap_of(uint16_t c, uint16_t len)
     }
     return ((unsigned)(c >> shift) & 1u) ^ 1u;
 }
-static uint16_t sent_flags(unsigned w)
+static uint32_t sent_flags(unsigned w)
 {
-    return (uint16_t)(w ? ESP_AMP_DESC_F_AVAIL : ESP_AMP_DESC_F_USED);
+    return w ? ESP_AMP_DESC_F_AVAIL : ESP_AMP_DESC_F_USED;
 }
-static uint16_t freed_flags(unsigned w)
+static uint32_t freed_flags(unsigned w)
 {
-    return (uint16_t)(w ? (ESP_AMP_DESC_F_AVAIL | ESP_AMP_DESC_F_USED) : 0u);
+    return w ? (ESP_AMP_DESC_F_AVAIL | ESP_AMP_DESC_F_USED) : 0u;
 }
 
-static esp_amp_queue_desc_t *a_desc(int ring, uint16_t slot)
+/* A descriptor of pair A: one 32-bit word {flags 0-1, buffer index 2-15,
+ * len 16-31}, written with one release store and read with one acquire
+ * load, as the library does. */
+static uint32_t *a_desc(int ring, uint16_t slot)
 {
-    return (esp_amp_queue_desc_t *)(void *)(shm() + S.a_off +
-                                            sizeof(esp_amp_shm_vq_pair_t)) +
+    return (uint32_t *)(void *)(shm() + S.a_off + FZ_PAIR_HDR) +
            (uint32_t)ring * S.a_len + (slot & (S.a_len - 1u));
+}
+static uint32_t desc_ld(int ring, uint16_t slot)
+{
+    return __atomic_load_n(a_desc(ring, slot), __ATOMIC_ACQUIRE);
+}
+static void desc_st(int ring, uint16_t slot, uint32_t v)
+{
+    __atomic_store_n(a_desc(ring, slot), v, __ATOMIC_RELEASE);
 }
 static uint32_t a_buf_off(int ring, uint32_t i)
 {
@@ -241,8 +266,8 @@ static bool link_refused(int k, esp_amp_err_t err)
 static void check_geometry(void)
 {
     for (int k = 0; k < 2; k++) {
-        fz_check_queue(S.local, S.d[k].dev.rx_queue, k ? "B rx" : "A rx");
-        fz_check_queue(S.local, S.d[k].dev.tx_queue, k ? "B tx" : "A tx");
+        fz_check_queue(S.local, fz_rxq(&S.d[k].dev), k ? "B rx" : "A rx");
+        fz_check_queue(S.local, fz_txq(&S.d[k].dev), k ? "B tx" : "A tx");
         fz_check_dev_held(&S.d[k].dev, k ? "B" : "A");
     }
 }
@@ -279,7 +304,15 @@ static bool app_holds(hold_t *h, int n, const void *p)
     return false;
 }
 
-/* The region byte range [off, off + n) was written by the fuzzer. */
+/* End of the registry the main core formats (32-byte header, then
+ * ESP_AMP_CONFIG_SYS_INFO_SLOTS entries); the blocks follow. */
+#define REG_END (FZ_SHM_HDR + FZ_ENTRY * ESP_AMP_CONFIG_SYS_INFO_SLOTS)
+
+/* The region byte range [off, off + n) was written by the fuzzer. The
+ * header words 0-15 (magic, version, slots, region size, session) and
+ * the registry decide where pair B is found; the pending words (16-23)
+ * are live doorbell bits and the reserved words (24-31) are read by
+ * nobody (the main core's repair rewrites them): neither spoils pair B. */
 static void raw_touch(uint32_t off, uint32_t n)
 {
     S.sync = false;
@@ -287,7 +320,7 @@ static void raw_touch(uint32_t off, uint32_t n)
     if (off < 16) {
         S.hdr_touched = true;
     }
-    if (off < 16 || (off < 704 && end > 192) ||
+    if (off < 16 || (off < REG_END && end > FZ_SHM_HDR) ||
         (end > S.b_off && off < S.b_off + S.b_size)) {
         S.b_dirty = true; /* header words, registry, or pair B */
     }
@@ -336,7 +369,7 @@ static int ept_cb(void *data, uint16_t len, uint16_t src, void *arg)
 {
     int k = *(const int *)arg;
     ldev_t *L = &S.d[k];
-    const esp_amp_queue_t *q = L->dev.rx_queue;
+    const esp_amp_queue_t *q = fz_rxq(&L->dev);
     uint8_t *p = data;
 
     FZ_TRACE("  [cb %s] buf %p len %u src %#x (%s)\n", k ? "B" : "A", data, len,
@@ -448,8 +481,9 @@ static void locate_pairs(void)
     S.a_off = (uint32_t)(a - base);
     S.a_len = pa->queue_len;
     S.a_item = pa->item_size;
-    uint32_t descs = (uint32_t)sizeof(esp_amp_shm_vq_pair_t) + 16u * S.a_len;
-    S.a_buf = S.a_off + ((descs + 63u) & ~63u);
+    FZ_CHECK(sz == esp_amp_queue_pair_size(S.a_len, S.a_item),
+             "pair A: registry size %u for %u x %u", sz, S.a_len, S.a_item);
+    S.a_buf = S.a_off + fz_pair_buf_off(S.a_len, S.a_item, 0);
     uint8_t *b = esp_amp_sys_info_get(ID_B, &S.b_size);
     FZ_CHECK(b != NULL, "pair B missing after bring-up");
     S.b_off = (uint32_t)(b - base);
@@ -480,22 +514,24 @@ static void peer_bringup(uint16_t len, uint16_t item)
         uint32_t ns = esp_amp_sys_info_session();
         S.b_dirty = ns == S.d[DEV_B].dev.session || ns == S.d[DEV_A].dev.session;
     } else {
-        if (esp_amp_init() != 0) {
-            return; /* header broken by the fuzzer */
-        }
+        /* esp_amp_init touches no shared memory and cannot fail here;
+         * sub_init fails (NOT_INIT, CORRUPT) if the fuzzer broke the
+         * header, the registry or the pair block: the peer then has no
+         * device on that pair. */
+        FZ_CHECK(esp_amp_init() == 0, "peer sub esp_amp_init");
         (void)esp_amp_rpmsg_sub_init_by_id(&S.pdev[DEV_A], S.pvq[DEV_A], false,
                                            true, (esp_amp_sys_info_id_t)ID_A);
         (void)esp_amp_rpmsg_sub_init_by_id(&S.pdev[DEV_B], S.pvq[DEV_B], false,
                                            true, (esp_amp_sys_info_id_t)ID_B);
     }
-    if (S.pdev[DEV_B].rx_queue != NULL) {
+    if (S.pdev[DEV_B].vq != NULL) {
         (void)esp_amp_rpmsg_create_endpoint(&S.pdev[DEV_B], EPT_PEER_B,
                                             peer_b_cb, NULL, &S.pept_b);
     }
     S.p_sent = S.p_recv = S.p_freed = 0;
     S.p_nheld = 0;
     /* The honest peer takes over pair A where the real library left it. */
-    S.p_join = S.pdev[DEV_A].rx_queue != NULL ? S.pdev[DEV_A].join : 0;
+    S.p_join = S.pdev[DEV_A].vq != NULL ? S.pdev[DEV_A].join : 0;
     S.p_up = S.peer == ESP_AMP_CORE_SUB &&
              S.pdev[DEV_A].link == ESP_AMP_LINK_UP;
     S.p_session = ((esp_amp_shm_header_t *)(void *)shm())->session;
@@ -598,6 +634,7 @@ static void setup(uint8_t cfg, uint8_t lenb, uint8_t itemb)
              S.pdev[DEV_A].link == ESP_AMP_LINK_UP;
     S.p_session = ((esp_amp_shm_header_t *)(void *)shm())->session;
     S.sync = true;
+    memcpy(S.hdr_formatted, shm(), sizeof(S.hdr_formatted));
     check_geometry();
 }
 
@@ -607,21 +644,19 @@ static void setup(uint8_t cfg, uint8_t lenb, uint8_t itemb)
 static void ring_local_doorbell(void)
 {
     esp_amp_shm_header_t *h = (esp_amp_shm_header_t *)(void *)shm();
-    __atomic_fetch_or(&h->sw_intr_pending[S.local][0],
+    __atomic_fetch_or(&h->sw_intr_pending[S.local],
                       1u << SW_INTR_RESERVED_ID_RPMSG, __ATOMIC_RELEASE);
     sim_raise_doorbell(S.local);
 }
 
 /* The honest peer resets both rings of pair A to their initial state (as
- * esp_amp_ring_reset does) and forgets what it held. */
+ * esp_amp_ring_reset does: slot i = {flags 0, index i, len 0}) and
+ * forgets what it held. */
 static void peer_reset_rings(void)
 {
     for (int r = 0; r < 2; r++) {
         for (uint16_t i = 0; i < S.a_len; i++) {
-            esp_amp_queue_desc_t *d = a_desc(r, i);
-            d->addr = a_buf_off(r, i);
-            d->len = S.a_item;
-            __atomic_store_n(&d->flags, freed_flags(0), __ATOMIC_RELEASE);
+            desc_st(r, i, ESP_AMP_DESC(freed_flags(0), i, 0));
         }
     }
     S.p_sent = S.p_recv = S.p_freed = 0;
@@ -630,7 +665,7 @@ static void peer_reset_rings(void)
 }
 
 /* The honest peer's link check on pair A (src/esp_amp_link.c, format
- * version 2), before each of its ring operations: true when it may use
+ * version 3), before each of its ring operations: true when it may use
  * the rings now.
  *   peer main: uses no ring before it has answered a join; a first
  *     request (1, nothing answered yet) is answered as is, any other new
@@ -699,20 +734,25 @@ static void peer_send(void)
     }
     int r = rx_ring();
     uint16_t c = S.p_sent;
-    esp_amp_queue_desc_t *d = a_desc(r, c);
+    uint32_t d = desc_ld(r, c);
     unsigned w = wrap_of(c, S.a_len);
     /* Honest alloc: the slot must have been freed by the local core. */
-    if (d->flags != freed_flags(!w)) {
+    if (ESP_AMP_DESC_FLAGS(d) != freed_flags(!w)) {
         return; /* the ring is full */
     }
-    uint32_t off = d->addr;
-    uint32_t rel = off - a_buf_off(r, 0);
-    FZ_CHECK(!S.sync || (rel % S.a_item == 0 && rel / S.a_item < S.a_len),
-             "local core freed descriptor %u with address %u, not a buffer "
-             "of the ring", c, off);
-    if (rel % S.a_item != 0 || rel / S.a_item >= S.a_len) {
+    uint32_t idx = ESP_AMP_DESC_INDEX(d);
+    FZ_CHECK(!S.sync || idx < S.a_len,
+             "local core freed descriptor %u naming buffer %u, past the "
+             "ring of %u", c, idx, S.a_len);
+    /* The local core frees (and formats) a slot with len 0. The peer
+     * does not need the length (an alloc reads only flags and index). */
+    FZ_CHECK(!S.sync || ESP_AMP_DESC_LEN(d) == 0,
+             "local core freed descriptor %u with len %u (a freed slot "
+             "carries 0)", c, ESP_AMP_DESC_LEN(d));
+    if (idx >= S.a_len) {
         return;
     }
+    uint32_t off = a_buf_off(r, idx);
     uint16_t max = (uint16_t)(S.a_item - FZ_HDR);
     dlen = (uint16_t)(dlen % (max + 1u));
     uint16_t dst = (sel & 0x80u) ? (uint16_t)fz_u16(S.in)
@@ -725,19 +765,18 @@ static void peer_send(void)
     hd->data_flags = 0;
     uint32_t seq = S.seq++;
     fz_fill((uint8_t *)(hd + 1), dlen, seq);
-    d->addr = off;
-    d->len = (uint16_t)(dlen + FZ_HDR);
+    uint16_t used = (uint16_t)(dlen + FZ_HDR);
     if (sel & 0x40u) {
         /* A near miss: header and descriptor lengths off by a little. */
         uint8_t lie = fz_u8(S.in);
         if (lie & 0x80u) {
             hd->data_len = (uint16_t)(dlen + (lie & 15u) - 8u);
         } else {
-            d->len = (uint16_t)(dlen + FZ_HDR + (lie & 15u) - 8u);
+            used = (uint16_t)(dlen + FZ_HDR + (lie & 15u) - 8u);
         }
         S.sync = false;
     }
-    __atomic_store_n(&d->flags, sent_flags(w), __ATOMIC_RELEASE);
+    desc_st(r, c, ESP_AMP_DESC(sent_flags(w), idx, used));
     S.p_sent++;
     S.p_sent_total++;
     if (S.sync) {
@@ -756,9 +795,9 @@ static bool peer_recv(void)
     }
     int r = rx_ring() ^ 1;
     uint16_t c = S.p_recv;
-    esp_amp_queue_desc_t *d = a_desc(r, c);
+    uint32_t d = desc_ld(r, c);
     unsigned w = wrap_of(c, S.a_len);
-    uint16_t fl = d->flags;
+    uint32_t fl = ESP_AMP_DESC_FLAGS(d);
     if (fl != sent_flags(w)) {
         FZ_CHECK(!S.sync || fl == freed_flags(!w) || fl == sent_flags(!w),
                  "local core wrote flags %#x at tx slot %u", fl, c);
@@ -767,21 +806,22 @@ static bool peer_recv(void)
     if (S.p_nheld >= S.a_len) {
         return false;
     }
-    uint32_t off = d->addr;
-    uint32_t rel = off - a_buf_off(r, 0);
-    bool valid = rel % S.a_item == 0 && rel / S.a_item < S.a_len &&
-                 d->len <= S.a_item;
+    uint32_t idx = ESP_AMP_DESC_INDEX(d);
+    uint16_t dlen = ESP_AMP_DESC_LEN(d);
+    bool valid = idx < S.a_len && dlen <= S.a_item;
     for (int i = 0; valid && i < S.p_nheld; i++) {
-        valid = S.p_held[i] != off;
+        valid = S.p_held[i] != idx;
     }
     FZ_CHECK(!S.sync || valid,
-             "local core sent descriptor %u: address %u len %u (buffer held "
-             "by the peer or not in the ring)", c, off, d->len);
+             "local core sent descriptor %u: buffer %u len %u (buffer held "
+             "by the peer, or not in the ring, or longer than %u)", c, idx,
+             dlen, S.a_item);
     S.p_recv++;
     if (!valid) {
         return true; /* a dishonest ring: the peer just skips it */
     }
-    S.p_held[S.p_nheld++] = off;
+    uint32_t off = a_buf_off(r, idx);
+    S.p_held[S.p_nheld++] = idx;
     if (S.sync) {
         fz_msg_t *m = fz_fifo_front(&S.to_peer);
         const esp_amp_rpmsg_head_t *hd =
@@ -790,41 +830,78 @@ static bool peer_recv(void)
                             "sent");
         FZ_CHECK(hd->src_addr == m->src && hd->dst_addr == m->dst &&
                      hd->data_len == m->len &&
-                     d->len == (uint16_t)(m->len + FZ_HDR) &&
+                     dlen == (uint16_t)(m->len + FZ_HDR) &&
                      (m->off == UINT32_MAX || m->off == off) &&
                      fz_same((const uint8_t *)(hd + 1), m->len, m->seq),
                  "local message %u arrived damaged (src %#x dst %#x len %u "
                  "desc len %u off %u; expected %#x %#x %u off %u)",
-                 m->seq, hd->src_addr, hd->dst_addr, hd->data_len, d->len,
+                 m->seq, hd->src_addr, hd->dst_addr, hd->data_len, dlen,
                  off, m->src, m->dst, m->len, m->off);
         fz_fifo_pop(&S.to_peer);
     }
     return true;
 }
 
+/* Free one buffer the peer took (sel & 0x7f chooses which). A freed slot
+ * carries len 0; with sel bit 7 the peer writes any length instead (the
+ * next u16): an alloc reads only flags and index, so this is still an
+ * honest free, and the local core must take the buffer as usual. */
 static void peer_free(uint8_t sel)
 {
+    uint16_t junk = (sel & 0x80u) ? fz_u16(S.in) : 0u;
     if (!peer_link() || S.p_nheld == 0) {
         return; /* (a rejoin in peer_link forgets what the peer held) */
     }
-    int i = sel % S.p_nheld;
-    uint32_t off = S.p_held[i];
+    int i = (sel & 0x7fu) % S.p_nheld;
+    uint32_t idx = S.p_held[i];
     S.p_held[i] = S.p_held[--S.p_nheld];
     int r = rx_ring() ^ 1;
     uint16_t c = S.p_freed++;
-    esp_amp_queue_desc_t *d = a_desc(r, c);
-    d->addr = off;
-    d->len = S.a_item;
-    __atomic_store_n(&d->flags, freed_flags(wrap_of(c, S.a_len)),
-                     __ATOMIC_RELEASE);
+    desc_st(r, c, ESP_AMP_DESC(freed_flags(wrap_of(c, S.a_len)), idx, junk));
 }
 
 /* ---------------------------------------------------------------------- */
 /* The dishonest peer                                                      */
 
-static const uint16_t k_flag_patterns[] = {
-    0, 1, 2, 3, 4, 0x8000, 0x8001, 0xffff, 0xfffd, 0x0101,
-};
+/* The local core's queue on ring `ring` of pair A. */
+static const esp_amp_queue_t *local_q(int ring)
+{
+    const esp_amp_rpmsg_dev_t *dev = &S.d[DEV_A].dev;
+    return ring == rx_ring() ? fz_rxq(dev) : fz_txq(dev);
+}
+
+/* A buffer index for a descriptor the fuzzer writes into ring `ring`
+ * (format version 3: 14 bits). how & 3: 0 a buffer of the ring; 1 one just
+ * past it (queue_len .. queue_len + 3); 2 the largest ones (0x3fff ..
+ * 0x3ffc); 3 a buffer the local core holds in that ring now (allocated or
+ * received, not given back), or a buffer of the ring if it holds none.
+ * The next input byte picks within the choice. */
+static uint32_t raw_index(int ring, unsigned how)
+{
+    uint8_t b = fz_u8(S.in);
+    switch (how & 3u) {
+    case 0:
+        return b % S.a_len;
+    case 1:
+        return S.a_len + (b & 3u);
+    case 2:
+        return 0x3fffu - (b & 3u);
+    default: {
+        const esp_amp_queue_t *q = local_q(ring);
+        uint32_t n = fz_held_bits(q);
+        if (n == 0) {
+            return b % S.a_len;
+        }
+        uint32_t k = b % n;
+        for (uint32_t i = 0; i < S.a_len; i++) {
+            if (((q->held[i >> 5] >> (i & 31u)) & 1u) && k-- == 0) {
+                return i;
+            }
+        }
+        return b % S.a_len;
+    }
+    }
+}
 
 static void peer_raw_op(uint8_t op)
 {
@@ -851,43 +928,42 @@ static void peer_raw_op(uint8_t op)
         raw_write(off, buf, n);
         break;
     }
-    case 2: { /* one descriptor field of pair A */
+    case 2: { /* one descriptor word of pair A: a field, or all of it */
         uint8_t sel = fz_u8(in);
         int ring = sel & 1;
-        esp_amp_queue_desc_t *d = a_desc(ring, fz_u8(in));
-        uint32_t doff = (uint32_t)((uint8_t *)d - shm());
+        uint16_t slot = fz_u8(in);
+        uint32_t v = desc_ld(ring, slot);
         switch ((sel >> 1) % 6u) {
-        case 0: /* address: a buffer of either ring, or any value */
-            d->addr = (sel & 0x80u) ? fz_u32(in)
-                                    : a_buf_off((sel >> 4) & 1, fz_u8(in)) +
-                                          ((sel & 0x40u) ? fz_u8(in) % 8u : 0u);
-            raw_touch(doff, 4);
+        case 0: /* buffer index: any 14 bits, or a chosen kind of index */
+            v = (v & ~(0x3fffu << 2)) |
+                ((sel & 0x80u) ? (uint32_t)(fz_u16(in) & 0x3fffu)
+                               : raw_index(ring, sel >> 4)) << 2;
             break;
-        case 1:
-            d->len = fz_u16(in);
-            raw_touch(doff + 4, 2);
+        case 1: /* length (a received one above the item size is refused,
+                 * a freed one is not looked at) */
+            v = (v & 0xffffu) | (uint32_t)fz_u16(in) << 16;
             break;
-        case 2:
-            d->flags = k_flag_patterns[fz_u8(in) %
-                                       (sizeof(k_flag_patterns) / 2u)];
-            raw_touch(doff + 6, 2);
+        case 2: /* flags: one of the four patterns (each is wrong in some
+                 * state of the slot) */
+            v = (v & ~3u) | (fz_u8(in) & 3u);
             break;
-        case 3:
-            d->flags = fz_u16(in);
-            raw_touch(doff + 6, 2);
+        case 3: /* the whole word */
+            v = fz_u32(in);
             break;
-        default: { /* a whole "sent" descriptor, flags right for slot */
-            uint16_t c = fz_u8(in);
-            d = a_desc(ring, c);
-            doff = (uint32_t)((uint8_t *)d - shm());
-            d->addr = (sel & 0x80u) ? fz_u32(in) : a_buf_off(ring, fz_u8(in));
-            d->len = fz_u16(in);
-            d->flags = sent_flags(wrap_of((uint16_t)(c + (sel & 0x40u ? S.a_len : 0)),
-                                          S.a_len));
-            raw_touch(doff, 8);
+        default: { /* a whole "sent" descriptor, flags right for its slot
+                    * (bit 6: for the slot one lap later) */
+            slot = fz_u8(in);
+            uint32_t idx = (sel & 0x80u) ? (uint32_t)(fz_u16(in) & 0x3fffu)
+                                         : raw_index(ring, sel >> 4);
+            uint16_t len = fz_u16(in);
+            v = ESP_AMP_DESC(sent_flags(wrap_of((uint16_t)(slot + (sel & 0x40u ? S.a_len : 0)),
+                                                S.a_len)),
+                             idx, len);
             break;
         }
         }
+        desc_st(ring, slot, v);
+        raw_touch((uint32_t)((uint8_t *)a_desc(ring, slot) - shm()), 4);
         break;
     }
     case 3: { /* rpmsg header of one buffer of pair A */
@@ -904,22 +980,24 @@ static void peer_raw_op(uint8_t op)
         raw_touch(off, 8);
         break;
     }
-    case 4: { /* control words of pair A: kick_me and join */
+    case 4: { /* control words of pair A: join, kick_me or tx_wait */
         uint8_t sel = fz_u8(in);
         esp_amp_shm_ring_ctl_t *ctl = &a_pair()->ctl[sel & 1];
         uint32_t v = (sel & 4u) ? fz_u32(in) : fz_u8(in) % 4u;
         if (sel & 2) {
             ctl->join = v;
+        } else if (sel & 8) {
+            ctl->tx_wait = v;
         } else {
             ctl->kick_me = v;
         }
-        raw_touch((uint32_t)((uint8_t *)ctl - shm()), 8);
+        raw_touch((uint32_t)((uint8_t *)ctl - shm()), 12);
         break;
     }
     case 5: { /* pending bits of the local core, then its doorbell */
         uint32_t bits = fz_u32(in);
         esp_amp_shm_header_t *h = (esp_amp_shm_header_t *)(void *)shm();
-        __atomic_fetch_or(&h->sw_intr_pending[S.local][0], bits,
+        __atomic_fetch_or(&h->sw_intr_pending[S.local], bits,
                           __ATOMIC_RELEASE);
         if (S.depth == 0) {
             sim_raise_doorbell(S.local);
@@ -933,9 +1011,18 @@ static void peer_raw_op(uint8_t op)
         case 0: h->session = (sel & 8u) ? fz_u32(in) : h->session + 1u; break;
         case 1: h->magic = (sel & 8u) ? fz_u32(in) : ESP_AMP_SHM_MAGIC; break;
         case 2: h->version = fz_u16(in); break;
-        case 3: h->header_size = fz_u16(in); break;
+        /* (format 2 had header_size here; its successor is `slots`: 0 and
+         * 65 are refused, others move where blocks may start) */
+        case 3: h->slots = (sel & 8u) ? fz_u16(in) : (uint16_t)(fz_u8(in) % 66u); break;
         case 4: h->region_size = (sel & 8u) ? fz_u32(in) : fz_size; break;
-        default: h->heap_top = fz_u32(in); break;
+        default:
+            /* (format 2 had heap_top here, a shared copy nobody had to
+             * trust; the main core now keeps its allocation top only in
+             * its RAM. The nearest field: the reserved words, which
+             * nobody reads; a main core's repair rewrites them.) */
+            h->reserved[(sel >> 3) & 1u] = fz_u32(in);
+            raw_touch(24u + 4u * ((sel >> 3) & 1u), 4);
+            return;
         }
         raw_touch(0, 16);
         break;
@@ -947,15 +1034,31 @@ static void peer_raw_op(uint8_t op)
         case 0: p->magic = (sel & 4u) ? fz_u32(in) : ESP_AMP_VQ_MAGIC; break;
         case 1: p->queue_len = fz_u16(in); break;
         case 2: p->item_size = fz_u16(in); break;
-        default: p->block_size = fz_u32(in); break;
+        default: {
+            /* (format 2 had block_size here; a sub core now checks the
+             * geometry against the registry size only.) Another geometry
+             * of exactly the registry size of pair A: len' = 1 << b,
+             * item' from 32 + len' * (8 + 2 * item') = size, if there is
+             * one (else len' alone). A sub core that binds it must still
+             * stay inside the block. */
+            uint32_t size = esp_amp_queue_pair_size(S.a_len, S.a_item);
+            uint32_t len = 1u << (fz_u8(in) % 7u);
+            uint32_t rest = size - FZ_PAIR_HDR - 8u * len;
+            p->queue_len = (uint16_t)len;
+            if (size > FZ_PAIR_HDR + 8u * len && rest % (2u * len) == 0 &&
+                (rest / (2u * len)) % 4u == 0 && rest / (2u * len) <= 0xfffcu) {
+                p->item_size = (uint16_t)(rest / (2u * len));
+            }
+            break;
         }
-        raw_touch(S.a_off, 12);
+        }
+        raw_touch(S.a_off, 8);
         break;
     }
     default: { /* registry entry field, check word optionally kept right */
-        esp_amp_shm_header_t *h = (esp_amp_shm_header_t *)(void *)shm();
         uint8_t sel = fz_u8(in);
-        esp_amp_shm_sys_info_entry_t *e = &h->sys_info[sel % 32u];
+        uint32_t slot = (sel & 0x1fu) % ESP_AMP_CONFIG_SYS_INFO_SLOTS;
+        esp_amp_shm_sys_info_entry_t *e = fz_entry(shm(), slot);
         switch ((sel >> 5) & 3u) {
         case 0: e->id = (sel & 0x80u) ? fz_u16(in) : ID_A; break;
         case 1: e->state = (sel & 0x80u) ? fz_u16(in)
@@ -966,7 +1069,7 @@ static void peer_raw_op(uint8_t op)
         if (fz_u8(in) & 1u) {
             e->check = (uint32_t)e->id ^ e->offset ^ e->size ^ ESP_AMP_SHM_MAGIC;
         }
-        raw_touch(192u + 16u * (sel % 32u), 16);
+        raw_touch(FZ_SHM_HDR + FZ_ENTRY * slot, FZ_ENTRY);
         break;
     }
     }
@@ -988,8 +1091,8 @@ static snap_t snap(int k)
 {
     snap_t s;
     s.st = stats_of(k);
-    s.held_rx = esp_amp_queue_held(S.d[k].dev.rx_queue);
-    s.held_tx = esp_amp_queue_held(S.d[k].dev.tx_queue);
+    s.held_rx = esp_amp_queue_held(fz_rxq(&S.d[k].dev));
+    s.held_tx = esp_amp_queue_held(fz_txq(&S.d[k].dev));
     s.epoch = S.d[k].epoch;
     s.join = S.d[k].dev.join;
     s.nrx = S.nrx;
@@ -1027,8 +1130,8 @@ static void expect_refused(int k, const snap_t *before, int rc,
     }
     FZ_CHECK(memcmp(&exp, &now, sizeof(now)) == 0,
              "%s: counters moved other than documented", what);
-    FZ_CHECK(esp_amp_queue_held(S.d[k].dev.rx_queue) == before->held_rx &&
-                 esp_amp_queue_held(S.d[k].dev.tx_queue) == before->held_tx,
+    FZ_CHECK(esp_amp_queue_held(fz_rxq(&S.d[k].dev)) == before->held_rx &&
+                 esp_amp_queue_held(fz_txq(&S.d[k].dev)) == before->held_tx,
              "%s: ring state changed", what);
 }
 
@@ -1074,7 +1177,7 @@ static void local_misuse(int k, uint8_t sel)
         }
         if (S.last_destroyed != NULL &&
             find_hold(S.rx, S.nrx, S.last_destroyed) < 0 &&
-            fz_is_buffer(dev->rx_queue, S.last_destroyed, FZ_HDR)) {
+            fz_is_buffer(fz_rxq(dev), S.last_destroyed, FZ_HDR)) {
             rc = esp_amp_rpmsg_destroy(dev, S.last_destroyed);
             expect_refused(k, &b, rc, ESP_AMP_ERR_NOT_OWNED, STAT(bad_ptr),
                            true, "double destroy");
@@ -1121,16 +1224,58 @@ static void local_misuse(int k, uint8_t sel)
                        "send(NULL data)");
         break;
     case 9: {
+        /* The size is checked after the link check, inside the critical
+         * section: LINK_DOWN comes first; and a sub core's link check may
+         * rebind it to the geometry of a restarted main core, where
+         * max + 1 may fit: then (and only then: a new epoch, a larger
+         * item size) the call may succeed. */
+        static uint8_t zeros[0x10000];
         uint16_t max = esp_amp_rpmsg_get_max_size(dev);
-        rc = esp_amp_rpmsg_send(dev, &S.ept[0], EPT_BASE, stack_buf,
+        rc = esp_amp_rpmsg_send(dev, &S.ept[0], EPT_BASE, zeros,
                                 (uint16_t)(max + 1u));
-        expect_refused(k, &b, rc, ESP_AMP_ERR_TOO_BIG, STAT(tx_too_big),
-                       false, "send(max + 1)");
-        void *m = esp_amp_rpmsg_create_message(dev, max + 1u, 0);
-        FZ_CHECK(m == NULL, "create_message(max + 1) gave a buffer");
-        FZ_CHECK(esp_amp_get_last_error() == ESP_AMP_ERR_TOO_BIG,
-                 "create_message(max + 1): %s",
-                 esp_amp_err_name(esp_amp_get_last_error()));
+        if (rc == 0) {
+            sync_dev(k);
+            FZ_CHECK(S.d[k].epoch != b.epoch &&
+                         max + 1u + FZ_HDR <= fz_txq(dev)->max_item_size,
+                     "send(max + 1 = %u) succeeded (item size %u, epoch %s)",
+                     max + 1u, fz_txq(dev)->max_item_size,
+                     S.d[k].epoch != b.epoch ? "new" : "same");
+            S.sync = false; /* not followed by the model */
+        } else {
+            expect_refused(k, &b, rc, ESP_AMP_ERR_TOO_BIG, STAT(tx_too_big),
+                           true, "send(max + 1)");
+        }
+        /* If the send rebound the device, max + 1 may fit now. */
+        uint32_t epoch = S.d[k].epoch;
+        bool fits = max + 1u + FZ_HDR <= fz_txq(dev)->max_item_size;
+        uint8_t *m = esp_amp_rpmsg_create_message(dev, max + 1u, 0);
+        esp_amp_err_t err = esp_amp_get_last_error();
+        sync_dev(k);
+        bool moved = S.d[k].epoch != epoch;
+        if (m != NULL) {
+            const esp_amp_queue_t *q = fz_txq(dev);
+            FZ_CHECK((fits || moved) && max + 1u + FZ_HDR <= q->max_item_size,
+                     "create_message(max + 1 = %u) gave a buffer (item size "
+                     "%u, epoch %s)", max + 1u, q->max_item_size,
+                     moved ? "new" : "same");
+            FZ_CHECK(fz_is_buffer(q, m, FZ_HDR) &&
+                         !app_holds(S.tx, S.ntx, m) &&
+                         !app_holds(S.rx, S.nrx, m),
+                     "create_message(max + 1) after a rebind gave %p",
+                     (void *)m);
+            if (S.ntx < MAX_HOLD) {
+                S.tx[S.ntx++] = (hold_t){ m, k, S.d[k].epoch,
+                                          (uint16_t)(max + 1u), false, false };
+            }
+        } else {
+            FZ_CHECK(err == ESP_AMP_ERR_LINK_DOWN ||
+                         (err == ESP_AMP_ERR_TOO_BIG && (!fits || moved)) ||
+                         ((fits || moved) &&
+                          (err == ESP_AMP_ERR_NO_BUF || err == ESP_AMP_ERR_CORRUPT)),
+                     "create_message(max + 1): %s (%s)", esp_amp_err_name(err),
+                     fits ? "fits the geometry the send rebound to"
+                          : "too big");
+        }
         break;
     }
     case 10: /* send_nocopy longer than created */
@@ -1213,7 +1358,7 @@ static void local_op(uint8_t op)
                      "create_message: CORRUPT while the peer was honest");
             break;
         }
-        const esp_amp_queue_t *q = dev->tx_queue;
+        const esp_amp_queue_t *q = fz_txq(dev);
         fz_check_queue(S.local, q, "tx after create");
         /* The buffer has room for what was asked, in the geometry the
          * device is bound to now (it may have rebound during the call). */
@@ -1320,11 +1465,11 @@ static void local_op(uint8_t op)
                        L->epoch == epoch),
                      "send: CORRUPT while the peer was honest");
         }
-        if (rc == 0 && len + FZ_HDR > dev->tx_queue->max_item_size) {
+        if (rc == 0 && len + FZ_HDR > fz_txq(dev)->max_item_size) {
             FZ_CHECK(fz_known_open("BUG-SEND-REBIND"),
                      "send of %u bytes succeeded into buffers of %u bytes "
-                     "(payload %u)", len, dev->tx_queue->max_item_size,
-                     dev->tx_queue->max_item_size - FZ_HDR);
+                     "(payload %u)", len, fz_txq(dev)->max_item_size,
+                     fz_txq(dev)->max_item_size - FZ_HDR);
             /* The copy ran past the buffer: a stray write anywhere. */
             S.sync = false;
             S.b_dirty = true;
@@ -1388,6 +1533,21 @@ static void local_op(uint8_t op)
         esp_amp_link_state_t st = esp_amp_rpmsg_get_link_state(dev);
         FZ_CHECK(st == ESP_AMP_LINK_DOWN || st == ESP_AMP_LINK_JOINING ||
                      st == ESP_AMP_LINK_UP, "link state %d", (int)st);
+        if (S.local == ESP_AMP_CORE_MAIN) {
+            /* The main core repairs the header and the registry here:
+             * whatever the peer wrote, they are what it formatted and
+             * allocated again (the pending words are live: not compared). */
+            const uint8_t *h = shm();
+            uint32_t pend = (uint32_t)offsetof(esp_amp_shm_header_t,
+                                               sw_intr_pending);
+            for (uint32_t i = 0; i < sizeof(S.hdr_formatted); i++) {
+                FZ_CHECK((i >= pend && i < pend + 8u) ||
+                             h[i] == S.hdr_formatted[i],
+                         "byte %u of the header/registry is %#x after "
+                         "get_link_state, formatted %#x", i, h[i],
+                         S.hdr_formatted[i]);
+            }
+        }
         break;
     }
     default: /* interrupt the local core (its own doorbell) */
@@ -1410,13 +1570,13 @@ static void peer_lib_op(uint8_t op)
     esp_amp_rpmsg_dev_t *pb = &S.pdev[DEV_B];
     switch (op % 4u) {
     case 0:
-        if (pb->rx_queue != NULL) {
+        if (pb->vq != NULL) {
             (void)esp_amp_rpmsg_send(pb, &S.pept_b, EPT_B, "PINGPING",
                                      fz_u8(S.in) % 9u);
         }
         break;
     case 1:
-        if (pb->rx_queue != NULL) {
+        if (pb->vq != NULL) {
             (void)esp_amp_rpmsg_poll(pb);
         }
         break;
@@ -1444,7 +1604,8 @@ static void peer_lib_op(uint8_t op)
              * old place, was not cleared by the format. */
             const esp_amp_rpmsg_dev_t *dv = &S.d[k].dev;
             blind[k] = dv->link != ESP_AMP_LINK_DOWN &&
-                       *dv->session_word == dv->session &&
+                       ((const esp_amp_shm_header_t *)(void *)shm())->session ==
+                           dv->session &&
                        dv->pair->ctl[0].join == dv->join;
             FZ_CHECK(!blind[k] || S.hdr_touched,
                      "device %c cannot see the peer's restart, and the "
@@ -1537,13 +1698,14 @@ static void finish_sync(void)
     unsigned n = 0;
     while (esp_amp_rpmsg_create_message(&A->dev, 0, 0) != NULL) {
         n++;
-        FZ_CHECK(n <= fz_qlen(A->dev.tx_queue), "more buffers than the ring");
+        FZ_CHECK(n <= fz_qlen(fz_txq(&A->dev)), "more buffers than the ring");
     }
-    FZ_CHECK(n == fz_qlen(A->dev.tx_queue), "leak: %u of %u tx buffers free", n,
-             fz_qlen(A->dev.tx_queue));
+    FZ_CHECK(n == fz_qlen(fz_txq(&A->dev)), "leak: %u of %u tx buffers free", n,
+             fz_qlen(fz_txq(&A->dev)));
     int r = rx_ring();
     for (uint16_t c = S.p_sent; c != (uint16_t)(S.p_sent + S.a_len); c++) {
-        FZ_CHECK(a_desc(r, c)->flags == freed_flags(!wrap_of(c, S.a_len)),
+        FZ_CHECK(ESP_AMP_DESC_FLAGS(desc_ld(r, c)) ==
+                     freed_flags(!wrap_of(c, S.a_len)),
                  "leak: rx slot %u not freed by the local core", c);
     }
 }
@@ -1567,7 +1729,7 @@ static void finish_pair_b(void)
     for (int round = 0; round < 64 && S.peer_b_got == 0; round++) {
         fz_enter(S.peer);
         esp_amp_rpmsg_dev_t *pb = &S.pdev[DEV_B];
-        if (pb->rx_queue != NULL) {
+        if (pb->vq != NULL) {
             while (esp_amp_rpmsg_poll(pb) == 0) {
             }
             if (!ping_sent) {
@@ -1645,8 +1807,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             S.sync = false; /* too much in flight to follow */
         }
         check_geometry();
-        FZ_CHECK(count_held(S.rx, S.nrx, DEV_A) <= fz_qlen(S.d[DEV_A].dev.rx_queue) &&
-                     count_held(S.tx, S.ntx, DEV_A) <= fz_qlen(S.d[DEV_A].dev.tx_queue),
+        FZ_CHECK(count_held(S.rx, S.nrx, DEV_A) <= fz_qlen(fz_rxq(&S.d[DEV_A].dev)) &&
+                     count_held(S.tx, S.ntx, DEV_A) <= fz_qlen(fz_txq(&S.d[DEV_A].dev)),
                  "application holds more buffers than the rings have");
     }
     if (S.sync) {
