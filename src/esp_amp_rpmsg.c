@@ -220,7 +220,7 @@ static inline bool rx_idle(esp_amp_rpmsg_dev_t *dev)
 
 ESP_AMP_SLOW int rx_poll(esp_amp_rpmsg_dev_t *dev)
 {
-    rx_msg_t m;
+    rx_msg_t m = {0};
     esp_amp_err_t err = ESP_AMP_ERR_BUSY;
     esp_amp_env_enter_critical();
     if (!rx_busy(dev)) {
@@ -272,7 +272,7 @@ static int rx_isr(void *arg)
                       ((uint32_t)dev_rxq(dev)->mask + 1u);
     uint32_t linger = 0;
     esp_amp_err_t err;
-    rx_msg_t m;
+    rx_msg_t m = {0};
     bool armed = true;
     for (;;) {
         esp_amp_env_enter_critical();
