@@ -206,7 +206,6 @@ static bool rx_busy(esp_amp_rpmsg_dev_t *dev)
     return false;
 }
 
-#if !defined(__OPTIMIZE_SIZE__)
 /* Nothing to receive, seen without a critical section: no callback runs,
  * the link is up and unchanged, and the slot at head holds a legal "not
  * yet". It only reads: whatever interrupts it, the answer was true when
@@ -216,7 +215,6 @@ static inline bool rx_idle(esp_amp_rpmsg_dev_t *dev)
     return !dev->busy && dev->link == ESP_AMP_LINK_UP &&
            !esp_amp_link_moved(dev) && ring_idle(dev_rxq(dev), true);
 }
-#endif
 
 ESP_AMP_SLOW int rx_poll(esp_amp_rpmsg_dev_t *dev)
 {
@@ -244,14 +242,12 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
     if (!dev_ready(rpmsg_dev)) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-#if !defined(__OPTIMIZE_SIZE__)
     /* After an empty poll, the next one most likely finds nothing too: try
-     * the shortcut. (A build for size leaves it out: the same answers.) */
+     * the shortcut. */
     if ((uint8_t)(rpmsg_dev->idle_polls - 1u) < 254u && rx_idle(rpmsg_dev)) {
         rpmsg_dev->idle_polls++;
         return esp_amp_fail(ESP_AMP_ERR_EMPTY);
     }
-#endif
     return rx_poll(rpmsg_dev);
 }
 
