@@ -299,10 +299,11 @@ def api_seeds():
 
 
 # --------------------------------------------------------------------------
-# fuzz_sysinfo: mode (bit 0 fix header, 1 fix checks, 2 formatted by a
-# real main core + patches (off16, len8 = count - 1, bytes), 3 all slots
-# valid, 4 interrupts), then patches or raw region bytes; last 2 bytes: an
-# id to look up.
+# fuzz_sysinfo: mode (bit 0 fix header (slots made 1..64 if not), 1 fix
+# checks, 2 formatted by a real main core + patches (off16, len8 = count -
+# 1, bytes), 3 all entries the header counts valid, 4 interrupts, 5-6 the
+# main core's queue length 1 << bits), then patches or raw region bytes;
+# last 2 bytes: an id to look up.
 
 MAGIC = 0x504D4145
 
