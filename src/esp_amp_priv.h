@@ -72,8 +72,9 @@ static inline void *esp_amp_fail_null(esp_amp_err_t err)
 
 /* A helper of the hot path with several callers: built into each caller
  * (and specialised for its constant arguments) when the compiler
- * optimises for speed, one shared copy when it optimises for size. */
-#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+ * optimises for speed, one shared copy when it optimises for size or not
+ * at all (-O0, as in the coverage build: one copy, one set of branches). */
+#if defined(__GNUC__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
 #define ESP_AMP_HOT static inline __attribute__((always_inline))
 #else
 #define ESP_AMP_HOT static

@@ -164,9 +164,9 @@ static inline void ring_put(esp_amp_queue_t *q, bool consumer, uint32_t i,
     q->tail = (uint16_t)(c + 1u);
 }
 
-/* True when a take would find nothing yet (a legal "not yet"): reads
- * only, validates nothing else. */
-static inline bool ring_idle(const esp_amp_queue_t *q, bool consumer)
+/* Consumer: true when a recv would find nothing yet (a legal "not yet"):
+ * reads only, validates nothing else. */
+static inline bool ring_rx_idle(const esp_amp_queue_t *q)
 {
     uint16_t c = q->head;
     if ((uint16_t)(c - q->tail) > q->mask) {
@@ -174,7 +174,7 @@ static inline bool ring_idle(const esp_amp_queue_t *q, bool consumer)
     }
     uint32_t n = ESP_AMP_DESC_FLAGS(shm_ld32_acq(&q->desc[c & q->mask])) ^
                  (ring_wrap(q, c) ? 0u : 3u);
-    return consumer ? (n & 1u) == 0 : n == 2u;
+    return (n & 1u) == 0;
 }
 
 /* Consumer: true when the slot at head holds a sent descriptor (does not

@@ -213,7 +213,7 @@ static bool rx_busy(esp_amp_rpmsg_dev_t *dev)
 static inline bool rx_idle(esp_amp_rpmsg_dev_t *dev)
 {
     return !dev->busy && dev->link == ESP_AMP_LINK_UP &&
-           !esp_amp_link_moved(dev) && ring_idle(dev_rxq(dev), true);
+           !esp_amp_link_moved(dev) && ring_rx_idle(dev_rxq(dev));
 }
 
 ESP_AMP_SLOW int rx_poll(esp_amp_rpmsg_dev_t *dev)

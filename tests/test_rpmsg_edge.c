@@ -332,3 +332,152 @@ Test(rpmsg_edge, send_nocopy_larger_than_a_buffer_is_refused_whatever_the_header
     cr_assert_eq(esp_amp_rpmsg_send_nocopy(&p.main, &me, EPT_S, buf, ITEM - 8), 0);
     cr_assert_eq(esp_amp_queue_held(&p.main.vq[0]), 0);
 }
+
+/* ---- The empty-poll shortcut --------------------------------------------- */
+
+static struct {
+    tu_pair_t p;
+    esp_amp_rpmsg_ept_t me, se;
+    tu_log_t slog;
+} E;
+
+static void shortcut_up(void)
+{
+    memset(&E, 0, sizeof(E));
+    tu_pair_up(&E.p, TU_POLL(LEN, ITEM));
+    tu_main();
+    cr_assert_not_null(esp_amp_rpmsg_create_endpoint(&E.p.main, EPT_M, NULL, NULL, &E.me));
+    tu_sub();
+    tu_log_init(&E.slog, NULL);            /* the sub application keeps them */
+    cr_assert_not_null(esp_amp_rpmsg_create_endpoint(&E.p.sub, EPT_S, tu_log_cb,
+                                                     &E.slog, &E.se));
+}
+
+static void sub_poll_fails(esp_amp_err_t want, const char *what)
+{
+    tu_sub();
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_poll(&E.p.sub), -1, "%s", what);
+    cr_assert_eq(esp_amp_get_last_error(), want, "%s: %s", what,
+                 esp_amp_err_name(esp_amp_get_last_error()));
+}
+
+/* A receiver that holds every buffer finds nothing, through the full path
+ * and then through the shortcut; given back, the buffers carry traffic. */
+Test(rpmsg_edge, a_receiver_holding_every_buffer_polls_empty_then_receives_again)
+{
+    shortcut_up();
+    for (int round = 0; round < 2; round++) {
+        tu_main();
+        for (int i = 0; i < LEN; i++) {
+            uint8_t b = (uint8_t)(round * LEN + i);
+            cr_assert_eq(esp_amp_rpmsg_send(&E.p.main, &E.me, EPT_S, &b, 1), 0);
+        }
+        tu_sub();
+        for (int i = 0; i < LEN; i++) {
+            cr_assert_eq(esp_amp_rpmsg_poll(&E.p.sub), 0);
+        }
+        cr_assert_eq(esp_amp_queue_held(&E.p.sub.vq[1]), LEN);
+        sub_poll_fails(ESP_AMP_ERR_EMPTY, "all held, full path");
+        sub_poll_fails(ESP_AMP_ERR_EMPTY, "all held, shortcut");
+        cr_assert_eq(E.slog.count, (round + 1) * LEN);
+        for (int i = 0; i < LEN; i++) {
+            const tu_msg_t *m = &E.slog.msg[round * LEN + i];
+            cr_assert_eq(m->len, 1);
+            cr_assert_eq(m->data[0], round * LEN + i, "message order");
+            cr_assert_eq(esp_amp_rpmsg_destroy(&E.p.sub, m->ptr), 0);
+        }
+    }
+}
+
+/* A main core that restarts while the sub core polls an empty ring is
+ * noticed by the next poll, not hidden by the shortcut: in that poll the
+ * sub core drops the old session and makes the first join of the new one
+ * (UP at once, so the poll finds the new ring empty), and traffic flows. */
+Test(rpmsg_edge, a_main_restart_is_seen_by_a_poll_after_an_empty_poll)
+{
+    shortcut_up();
+    sub_poll_fails(ESP_AMP_ERR_EMPTY, "empty");
+    sub_poll_fails(ESP_AMP_ERR_EMPTY, "empty, shortcut");
+    tu_main();
+    cr_assert_eq(esp_amp_init(), 0);
+    cr_assert_eq(esp_amp_rpmsg_main_init(&E.p.main, LEN, ITEM, false, true), 0);
+    cr_assert_not_null(esp_amp_rpmsg_create_endpoint(&E.p.main, EPT_M, NULL, NULL, &E.me));
+    esp_amp_shm_vq_pair_t *pair = E.p.main.pair;
+    tu_sub();
+    uint32_t old = E.p.sub.session, now = esp_amp_sys_info_session();
+    cr_assert_neq(old, now, "the restart made no new session");
+    cr_assert_eq(pair->ctl[0].join, 0);
+    sub_poll_fails(ESP_AMP_ERR_EMPTY, "first poll after the restart");
+    cr_assert_eq(E.p.sub.session, now, "the poll did not see the restart");
+    cr_assert_eq(pair->ctl[0].join, 1, "no first join of the new session");
+    cr_assert_eq(E.p.sub.link, ESP_AMP_LINK_UP);
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_send(&E.p.main, &E.me, EPT_S, "n", 1), 0);
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_poll(&E.p.sub), 0);
+    cr_assert_eq(E.slog.count, 1);
+    cr_assert_eq(E.slog.msg[0].data[0], 'n');
+    cr_assert_eq(esp_amp_rpmsg_destroy(&E.p.sub, E.slog.msg[0].ptr), 0);
+
+    /* A main core whose region was wiped may count sessions from 1 again:
+     * then only the sub core's join request, gone, tells of the restart. */
+    sub_poll_fails(ESP_AMP_ERR_EMPTY, "empty again");
+    sub_poll_fails(ESP_AMP_ERR_EMPTY, "empty again, shortcut");
+    pair->ctl[0].join = 0;
+    sub_poll_fails(ESP_AMP_ERR_LINK_DOWN, "request gone");
+    cr_assert_eq(E.p.sub.link, ESP_AMP_LINK_JOINING);
+    cr_assert_geq(pair->ctl[0].join, 2, "no rejoin request");
+    sub_poll_fails(ESP_AMP_ERR_LINK_DOWN, "joining, after a failed poll");
+    /* and while joining after an empty poll (another call took the link
+     * down meanwhile) */
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&E.p.main), ESP_AMP_LINK_UP);
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&E.p.sub), ESP_AMP_LINK_UP);
+    sub_poll_fails(ESP_AMP_ERR_EMPTY, "up again");
+    pair->ctl[0].join = 0;
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&E.p.sub), ESP_AMP_LINK_JOINING);
+    sub_poll_fails(ESP_AMP_ERR_LINK_DOWN, "joining after an empty poll");
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&E.p.main), ESP_AMP_LINK_UP);
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&E.p.sub), ESP_AMP_LINK_UP);
+}
+
+static int nested_rc, nested_err;
+static int poll_inside_cb(void *data, uint16_t len, uint16_t src, void *arg)
+{
+    (void)len;
+    (void)src;
+    (void)arg;
+    esp_amp_clear_last_error();
+    nested_rc = esp_amp_rpmsg_poll(&E.p.sub);
+    nested_err = (int)esp_amp_get_last_error();
+    (void)esp_amp_rpmsg_destroy(&E.p.sub, data);
+    return 0;
+}
+
+/* After empty polls of the task, a callback that the doorbell handler runs
+ * polls the same device: the shortcut does not answer "empty" for a device
+ * whose callback runs; the full path answers BUSY. */
+Test(rpmsg_edge, a_poll_inside_a_callback_after_empty_polls_is_busy)
+{
+    memset(&E, 0, sizeof(E));
+    tu_pair_up(&E.p, TU_SUB_INTR(LEN, ITEM));
+    tu_main();
+    cr_assert_not_null(esp_amp_rpmsg_create_endpoint(&E.p.main, EPT_M, NULL, NULL, &E.me));
+    tu_sub();
+    cr_assert_not_null(esp_amp_rpmsg_create_endpoint(&E.p.sub, EPT_S, poll_inside_cb,
+                                                     NULL, &E.se));
+    sub_poll_fails(ESP_AMP_ERR_EMPTY, "task: empty");
+    sub_poll_fails(ESP_AMP_ERR_EMPTY, "task: empty, shortcut");
+    nested_rc = 0;
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_send(&E.p.main, &E.me, EPT_S, "b", 1), 0);
+    tu_sub();                              /* the doorbell handler runs here */
+    cr_assert_eq(nested_rc, -1);
+    cr_assert_eq(nested_err, ESP_AMP_ERR_BUSY, "%s", esp_amp_err_name(nested_err));
+    cr_assert_eq(esp_amp_queue_held(&E.p.sub.vq[1]), 0);
+    cr_assert_eq(tu_stats(&E.p.sub).rx_msgs, 1);
+}
