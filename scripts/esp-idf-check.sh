@@ -1,112 +1,77 @@
 #!/usr/bin/env bash
-# ESP-IDF: build the ESP-IDF example (examples/esp-idf/rpmsg_send_recv) and the
-# ESP ports with ESP-IDF's own build, against the ESP-IDF the user has.
-#
-#   IDF_PATH=/path/to/esp-idf scripts/esp-idf-check.sh
-#   (riscv32-esp-elf-gcc on PATH, as ESP-IDF's export.sh leaves it)
-#
-# Per target (esp32c6, esp32c5, then esp32p4), in build-esp-idf/<target>/:
-#   configure   cmake -G Ninja -DIDF_TARGET=<target> on the example, only the
-#               components it needs (COMPONENTS=main)
-#   lp          (C6, C5) the LP-core image through ESP-IDF's LP-core build:
-#               library, LP port and bare-metal env at -Wall -Wextra -Werror;
-#               prints its size (text/data/bss) and the library's share of it
-#   objects     every source of the library, of the ports and of the example's
-#               HP side, compiled again with ESP-IDF's command lines from
-#               compile_commands.json (each must carry -Werror)
-#   link        the whole HP application (ESP_AMP_IDF_LINK=1, the default)
-# Ends with one line: esp-idf-check: N passed, M failed.
-# Without IDF_PATH: one line, exit 77 (skipped, as scripts/test-all.sh counts it).
-#
-# Optional environment:
-#   ESP_AMP_IDF_TARGETS        targets to check (default "esp32c6 esp32c5 esp32p4")
-#   ESP_AMP_IDF_LINK=0         do not link the HP application (e.g. with a
-#                              compiler that has no C library for it)
-#   ESP_AMP_IDF_CMAKE_ARGS     extra arguments for the configure step
-#   ESP_AMP_IDF_SDKCONFIG_EXTRA  an sdkconfig fragment read after the
-#                              example's sdkconfig.defaults
-#   JOBS                       parallel jobs (default 2)
-#   IDF_PYTHON                 python for the size and object helpers (default python3)
+# The ESP-IDF example and ports built by ESP-IDF (README.md, "Checking the build"), per target in
+# build-esp-idf/<target>/: configure, the C6/C5 LP-core image, each source compiled again, link.
+# Needs IDF_PATH (else exit 77). Environment: ESP_AMP_IDF_TARGETS, ESP_AMP_IDF_LINK=0,
+# ESP_AMP_IDF_CMAKE_ARGS, ESP_AMP_IDF_SDKCONFIG_EXTRA (an sdkconfig fragment), IDF_PYTHON.
 set -u
-cd "$(dirname "$0")/.." || exit 1
-
-if [ -z "${IDF_PATH:-}" ]; then
-  echo "esp-idf-check: skipped (IDF_PATH not set)"
-  exit 77
-fi
-
-ROOT=$PWD
+. "$(dirname "$0")/lib.sh"
+[ -n "${IDF_PATH:-}" ] || { echo "esp-idf-check: skipped (IDF_PATH not set)"; exit 77; }
+command -v riscv32-esp-elf-gcc >/dev/null || { echo "esp-idf-check: riscv32-esp-elf-gcc is not on PATH" \
+  "(run ESP-IDF's export.sh)" >&2; echo "esp-idf-check: 0 passed, 1 failed"; exit 1; }
 EXAMPLE=$ROOT/examples/esp-idf/rpmsg_send_recv
-OUT=$ROOT/build-esp-idf
-JOBS=${JOBS:-2}
-TARGETS=${ESP_AMP_IDF_TARGETS:-esp32c6 esp32c5 esp32p4}
-LINK=${ESP_AMP_IDF_LINK:-1}
-PYTHON=${IDF_PYTHON:-python3}
 read -r -a EXTRA_ARGS <<< "${ESP_AMP_IDF_CMAKE_ARGS:-}"
-
-passed=0; failed=0; failed_names=""
-result() {  # result NAME RC
-  if [ "$2" -eq 0 ]; then passed=$((passed+1)); echo "---- $1: ok"
-  else failed=$((failed+1)); failed_names="$failed_names $1"; echo "---- $1: FAILED"; fi
+# The library's and the ports' sources (through the component's fixed-name link).
+LIB_PARTS=(/esp_amp_rpmsg/src/ /esp_amp_rpmsg/ports/)
+ninja_step() {  # ninja_step DIR LOG TARGET...: build them; the errors shown on failure
+  ninja -C "$1" -j"$JOBS" "${@:3}" >"$2" 2>&1 || { grep -E "error|FAILED" "$2" | head -20; return 1; }
 }
-
-if ! command -v riscv32-esp-elf-gcc >/dev/null; then
-  echo "esp-idf-check: riscv32-esp-elf-gcc is not on PATH (run ESP-IDF's export.sh)" >&2
-  echo "esp-idf-check: 0 passed, 1 failed"
-  exit 1
-fi
-
-# Sources whose objects are compiled again: the library (through the
-# component's fixed-name link), the ports, the example's HP side.
-LIB_PARTS=(/esp_amp_rpmsg/src/ /esp_amp_rpmsg/ports/ /examples/esp-idf/rpmsg_send_recv/)
-
-for target in $TARGETS; do
-  b=$OUT/$target
+# mapsize MAP PART...: text/data/bss of an image and of its objects matching a PART.
+mapsize() {
+  awk -v parts="${*:2}" "$AWK_HEX"'
+    BEGIN { n = split(parts, P, " "); K[".text"] = K[".vector.text"] = K[".rodata"] = "text"
+            K[".data"] = "data"; K[".bss"] = "bss" }
+    /^Linker script and memory map/ { on = 1; next }
+    !on { next }
+    /^\.[A-Za-z0-9_.]+[ \t]*$/ { kind = K[$1]; next }  # an output section, its size on the next line
+    /^\.[A-Za-z0-9_.]+[ \t]+0x[0-9a-fA-F]+[ \t]+0x[0-9a-fA-F]+/ { kind = K[$1]; total[kind] += hex($3); next }
+    kind != "" && /^[ \t]/ && $NF ~ /\.(obj|o)$/ && $(NF - 1) ~ /^0x/ && $(NF - 2) ~ /^0x/ && NF <= 4 {
+      for (i = 1; i <= n; i++) if (index($NF, P[i])) { lib[kind] += hex($(NF - 1)); break } }
+    END { printf "text %d data %d bss %d | library: text %d data %d bss %d\n", total["text"], total["data"],
+          total["bss"], lib["text"], lib["data"], lib["bss"] }' "$1"
+}
+# objects BUILD PART...: each source matching a PART compiled again as compile_commands.json says.
+objects() {
+  "${IDF_PYTHON:-python3}" - "$@" <<'EOF'
+import json, os, shlex, subprocess, sys
+build, parts, ok = sys.argv[1], sys.argv[2:], True  # ok: every one compiles, with -Werror
+out = os.path.join(build, "esp_amp_objects")
+os.makedirs(out, exist_ok=True)
+entries = [e for e in json.load(open(os.path.join(build, "compile_commands.json")))
+           if any(p in e["file"] for p in parts)]
+if not entries:
+    sys.exit("  no matching sources in compile_commands.json")
+for i, e in enumerate(entries):
+    args = shlex.split(e["command"])
+    args[args.index("-o") + 1] = os.path.join(out, f"{i:03d}_{os.path.basename(e['file'])}.o")
+    r = subprocess.run(args, cwd=e["directory"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    problem = r.stdout if r.returncode else "" if "-Werror" in args else "no -Werror"
+    print(f"  {'FAILED' if problem else 'ok'}: {e['file']}" + (f"\n{problem}" if problem else ""))
+    ok = ok and not problem
+sys.exit(0 if ok else 1)
+EOF
+}
+for target in ${ESP_AMP_IDF_TARGETS:-esp32c6 esp32c5 esp32p4}; do
+  b=$ROOT/build-esp-idf/$target
   echo "==== $target"
-  mkdir -p "$b"
-  defaults="$EXAMPLE/sdkconfig.defaults"
-  [ -n "${ESP_AMP_IDF_SDKCONFIG_EXTRA:-}" ] && defaults="$defaults;$ESP_AMP_IDF_SDKCONFIG_EXTRA"
-  rm -f "$b/sdkconfig"
-  cmake -S "$EXAMPLE" -B "$b" -G Ninja -DIDF_TARGET="$target" -DCOMPONENTS=main \
-        -DSDKCONFIG="$b/sdkconfig" "-DSDKCONFIG_DEFAULTS=$defaults" \
-        "${EXTRA_ARGS[@]}" > "$b/configure.log" 2>&1
-  rc=$?
-  [ $rc -ne 0 ] && tail -20 "$b/configure.log"
-  result "$target-configure" $rc
-  [ $rc -ne 0 ] && continue
-
+  mkdir -p "$b" && rm -f "$b/sdkconfig"
+  cmake -S "$EXAMPLE" -B "$b" -G Ninja -DIDF_TARGET="$target" -DCOMPONENTS=main -DSDKCONFIG="$b/sdkconfig" \
+        "-DSDKCONFIG_DEFAULTS=$EXAMPLE/sdkconfig.defaults${ESP_AMP_IDF_SDKCONFIG_EXTRA:+;$ESP_AMP_IDF_SDKCONFIG_EXTRA}" \
+        "${EXTRA_ARGS[@]}" >"$b/configure.log" 2>&1 || { tail -20 "$b/configure.log"; false; }
+  result "$target-configure" $? || continue
   if [ "$target" != esp32p4 ]; then
-    ninja -C "$b" -j"$JOBS" lp_rpmsg_sub > "$b/lp.log" 2>&1
-    rc=$?
-    if [ $rc -eq 0 ]; then
-      lpdir=$b/esp-idf/main/lp_rpmsg_sub
-      riscv32-esp-elf-size "$lpdir/lp_rpmsg_sub.elf" | sed 's/^/  /'
-      echo "  $target LP image: $("$PYTHON" "$ROOT/scripts/esp_idf_objects.py" mapsize \
-           "$lpdir/lp_rpmsg_sub.map" /esp_amp_rpmsg/src/ /esp_amp_rpmsg/ports/)"
-      if ! grep -q -- "-Werror" "$lpdir/compile_commands.json"; then
-        echo "  LP build: the library was not compiled with -Werror"; rc=1
-      fi
-    else
-      grep -E "error|FAILED" "$b/lp.log" | head -20
-    fi
-    result "$target-lp" $rc
+    lp=$b/esp-idf/main/lp_rpmsg_sub
+    ninja_step "$b" "$b/lp.log" lp_rpmsg_sub && {
+      riscv32-esp-elf-size "$lp/lp_rpmsg_sub.elf" | sed 's/^/  /'
+      echo "  $target LP image: $(mapsize "$lp/lp_rpmsg_sub.map" "${LIB_PARTS[@]}")"
+      grep -q -- -Werror "$lp/compile_commands.json" || { echo "  LP build: no -Werror"; false; }
+    }
+    result "$target-lp" $?
   fi
-
-  "$PYTHON" "$ROOT/scripts/esp_idf_objects.py" compile "$b" "$b/esp_amp_objects" \
-      "${LIB_PARTS[@]}" > "$b/objects.log" 2>&1
-  rc=$?
-  echo "  $(grep -c '  ok:' "$b/objects.log") objects compiled with ESP-IDF's flags"
-  [ $rc -ne 0 ] && grep -v '  ok:' "$b/objects.log" | head -30
-  result "$target-objects" $rc
-
-  if [ "$LINK" = 1 ]; then
-    ninja -C "$b" -j"$JOBS" app > "$b/link.log" 2>&1
-    rc=$?
-    [ $rc -ne 0 ] && grep -E "error|FAILED" "$b/link.log" | head -20
-    result "$target-link" $rc
-  fi
+  objects "$b" "${LIB_PARTS[@]}" /examples/esp-idf/rpmsg_send_recv/ >"$b/objects.log" 2>&1 ||
+    { grep -v '  ok:' "$b/objects.log" | head -30; false; }
+  result "$target-objects" $? "$(grep -c '  ok:' "$b/objects.log") objects compiled with ESP-IDF's flags"
+  [ "${ESP_AMP_IDF_LINK:-1}" = 1 ] || continue
+  ninja_step "$b" "$b/link.log" app
+  result "$target-link" $?
 done
-
-[ $failed -ne 0 ] && echo "failed:$failed_names"
-echo "esp-idf-check: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+summary

@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
-# The one script that installs anything: the Debian 12 packages a goal
-# needs, only those missing (a tool already on the PATH counts as there),
-# without recommended extras, and says so.
-#   scripts/install-deps.sh build    the library, demo and tests
-#   scripts/install-deps.sh target   + RISC-V cross compiler and QEMU
-#   scripts/install-deps.sh test     everything `make test` runs
+# scripts/install-deps.sh build|target|test (library and tests | + RISC-V compiler and
+# QEMU | all of make test): the one script that installs anything, the missing Debian
+# 12 packages only (a tool on the PATH counts), without recommended extras.
 set -eu
 want="cmake:cmake make:make gcc:gcc pkg-config:pkg-config"  # package[:command]
 target="gcc-riscv64-unknown-elf:riscv64-unknown-elf-gcc qemu-system-misc:qemu-system-riscv32"
@@ -27,6 +24,5 @@ echo "install-deps: installing missing Debian packages:$missing"
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-# shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 echo "install-deps: done"

@@ -1,24 +1,10 @@
 #!/usr/bin/env python3
-"""Regenerate the README's figures from a run, never by hand.
-
-    scripts/readme-tables.py [--size] [--bench]     (default: both)
-
---size   runs scripts/size-report.sh and puts its tables between the
-         README markers <!-- BEGIN make size --> / <!-- END make size -->.
---bench  reads build-release/bench.json (written by `make bench`) and puts
-         one row per benchmark record, with its first baseline and ratio,
-         between <!-- BEGIN make bench --> / <!-- END make bench -->.
-`make readme-tables` runs `make bench` and then this script.
-"""
-import json
-import os
-import re
-import subprocess
-import sys
-
+"""scripts/readme-tables.py [--size] [--bench] (default: both; make readme-tables):
+the README's figures from a run, never by hand, between <!-- BEGIN/END make size -->
+(scripts/size-report.sh) and <!-- BEGIN/END make bench --> (build-release/bench.json,
+written by make bench: one row per record, with its first baseline and ratio)."""
+import json, os, re, subprocess, sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-README = os.path.join(ROOT, "README.md")
-
 
 def replace_block(text, name, body):
     begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
@@ -27,33 +13,21 @@ def replace_block(text, name, body):
         sys.exit(f"readme-tables: README.md has no {begin} ... {end} block")
     return pat.sub(lambda _: f"{begin}\n{body.strip()}\n{end}", text)
 
-
 def size_block():
     out = subprocess.run([os.path.join(ROOT, "scripts", "size-report.sh")],
                          cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    # The report's headings sit under the README's own section.
-    return re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", out, flags=re.M)
-
-
-def num(v):
-    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
-
+    return re.sub(r"^(#+) ", r"\1## ", out, flags=re.M)  # under the README's own section
 
 def fmt3(p50, lo, hi, unit):
     """p50 [min, max] in one unit (ns shown as us from 1 us on)."""
     if p50 is None:
         return "-"
-    scale = 1.0
-    if unit == "ns" and p50 >= 1000:
-        scale, unit = 1000.0, "us"
-    vals = [num(v / scale) if v is not None else "-" for v in (p50, lo, hi)]
-    return f"{vals[0]} {unit} [{vals[1]}, {vals[2]}]"
-
+    scale, unit = (1000.0, "us") if unit == "ns" and p50 >= 1000 else (1.0, unit)
+    num = lambda v: "-" if v is None else f"{v / scale:.0f}" if abs(v / scale) >= 100 else f"{v / scale:.3g}"
+    return f"{num(p50)} {unit} [{num(lo)}, {num(hi)}]"
 
 def bench_block():
-    path = os.path.join(ROOT, "build-release", "bench.json")
-    with open(path) as f:
-        run = json.load(f)
+    run = json.load(open(os.path.join(ROOT, "build-release", "bench.json")))
     rows = ["| section | figure | p50 [min, max] | baseline | ratio | doorbells/msg |",
             "|---|---|---:|---|---:|---:|"]
     for r in run["records"]:
@@ -72,18 +46,11 @@ def bench_block():
              for g in run.get("goals", [])]
     return "\n".join([head, ""] + rows + ([""] + goals if goals else []))
 
-
-def main():
-    want = set(a.lstrip("-") for a in sys.argv[1:]) or {"size", "bench"}
-    with open(README) as f:
-        text = f.read()
-    if "size" in want:
-        text = replace_block(text, "make size", size_block())
-    if "bench" in want:
-        text = replace_block(text, "make bench", bench_block())
-    with open(README, "w") as f:
-        f.write(text)
-
-
 if __name__ == "__main__":
-    main()
+    want = set(a.lstrip("-") for a in sys.argv[1:]) or {"size", "bench"}
+    readme = os.path.join(ROOT, "README.md")
+    text = open(readme).read()
+    for name, block in (("size", size_block), ("bench", bench_block)):
+        if name in want:
+            text = replace_block(text, "make " + name, block())
+    open(readme, "w").write(text)

@@ -1,6 +1,4 @@
-# ctest "consumer": tests/consumer through add_subdirectory, through
-# find_package after `cmake --install` to a temporary prefix, and through
-# pkg-config (esp_amp.pc) with the compiler alone.
+# ctest "consumer": through add_subdirectory, find_package after an install, and pkg-config.
 #   cmake -DSRC=<esp_amp tree> -DBIN=<work dir> -DCC=<C compiler> -P run.cmake
 set(here ${CMAKE_CURRENT_LIST_DIR})
 macro(run)
