@@ -104,11 +104,11 @@ echo "| **per endpoint: \`esp_amp_rpmsg_ept_t\`** | application | **$(rv ept)** 
 echo "| per core: library state \`esp_amp_core_state_t\` (includes the default device's 2 queues) | library (.bss) | $(rv core_state) | $(hs core_state) |"
 printf '\n%s\n\n%s\n' "Shared memory (the same on every ABI: fixed-width layout, see include/esp_amp_shm.h):" \
   "| what | bytes |"$'\n'"|---|---:|"
-echo "| region header (once) | $(rv shm_header) |"
-echo "| per device: pair header + 2 rings of len descriptors + 2 x len buffers | align64($(rv vq_pair) + 2 x len x $(rv desc)) + 2 x len x item_size |"
-for geo in "16 96" "32 128" "64 256"; do
+echo "| region header and its registry (default $(( $(rv registry) / $(rv sys_info_entry) )) slots), once | $(( $(rv shm_header) + $(rv registry) )) |"
+echo "| per device: pair header + 2 rings of len descriptors + 2 x len buffers | $(rv vq_pair) + 2 x len x ($(rv desc) + item_size) |"
+for geo in "16 128" "32 128" "64 256"; do
   set -- $geo
-  hdr=$(( ($(rv vq_pair) + 2 * $1 * $(rv desc) + 63) / 64 * 64 ))
-  echo "| per device, queue_len $1, item_size $2 | $(( hdr + 2 * $1 * $2 )) |"
+  echo "| per device, queue_len $1, item_size $2 | $(( $(rv vq_pair) + 2 * $1 * ($(rv desc) + $2) )) |"
 done
+echo "| **region with one device pair, 2 x 16 x 128 B** | **$(( $(rv shm_header) + $(rv registry) + $(rv vq_pair) + 32 * ($(rv desc) + 128) ))** |"
 echo "| per message: RPMsg header inside its buffer | $(rv rpmsg_head) |"

@@ -19,6 +19,7 @@ RAM_ITEM(core_state, esp_amp_core_state_t)   /* per core, in the library      */
 RAM_ITEM(shm_header, esp_amp_shm_header_t)   /* once per region               */
 RAM_ITEM(sys_info_entry, esp_amp_shm_sys_info_entry_t) /* per registry slot:
                                      ESP_AMP_CONFIG_SYS_INFO_SLOTS after the header */
+RAM_ITEM(registry, esp_amp_shm_sys_info_entry_t[ESP_AMP_CONFIG_SYS_INFO_SLOTS]) /* default */
 RAM_ITEM(vq_pair, esp_amp_shm_vq_pair_t)     /* per device, + rings + buffers */
 RAM_ITEM(desc, esp_amp_queue_desc_t)         /* per ring slot                 */
 RAM_ITEM(rpmsg_head, esp_amp_rpmsg_head_t)   /* per message, in its buffer    */
