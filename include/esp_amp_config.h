@@ -66,9 +66,11 @@
  * doorbell handler looks at it up to this many more times (a few
  * instructions each) before it asks the peer for a doorbell again. A
  * stream then costs about one doorbell per burst instead of one per
- * message; a lone message costs this many looks. 0: ask at once. */
+ * message; a lone message costs this many looks. 0: ask at once. The
+ * default is what a doorbell costs on the platform, in looks
+ * (ESP_AMP_PORT_RX_LINGER of the platform port, 64 if it does not say). */
 #ifndef ESP_AMP_CONFIG_RX_LINGER
-#define ESP_AMP_CONFIG_RX_LINGER 64
+#define ESP_AMP_CONFIG_RX_LINGER ESP_AMP_PORT_RX_LINGER
 #endif
 
 /* 1: per-device counters (esp_amp_rpmsg_get_stats). 0: the counters are

@@ -20,6 +20,12 @@
 #include <stdint.h>
 #include "esp_amp_platform_port.h"
 
+/* Optional: about how many looks at a ring (a few instructions each) one
+ * doorbell interrupt costs here; the default of ESP_AMP_CONFIG_RX_LINGER. */
+#ifndef ESP_AMP_PORT_RX_LINGER
+#define ESP_AMP_PORT_RX_LINGER 64
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -19,6 +19,10 @@ int esp_amp_platform_core_id(void);
 #define ESP_AMP_PORT_CORE_SLOTS 2
 #define ESP_AMP_PORT_CORE_SLOT() ((unsigned)esp_amp_platform_core_id())
 
+/* A doorbell here is a signal to another process and a handler: some
+ * microseconds, a thousand looks at a ring or more. */
+#define ESP_AMP_PORT_RX_LINGER 1024
+
 /*
  * The simulator's doorbell hardware, implemented in sim/sim.c and used by
  * esp_amp_platform_sim.c (not part of the library's port interface):
