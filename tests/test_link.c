@@ -92,28 +92,47 @@ Test(link, a_pair_header_with_an_impossible_geometry_or_size_is_corrupt)
     }
 }
 
+/* A pair block written by hand on the main core: the geometry len x item,
+ * the pair magic or not. */
+static esp_amp_shm_vq_pair_t *raw_pair(uint16_t len, uint16_t item, bool magic)
+{
+    tu_main();
+    esp_amp_shm_vq_pair_t *p = esp_amp_sys_info_alloc(ID, esp_amp_queue_pair_size(len, item));
+    cr_assert_not_null(p);
+    p->queue_len = len;
+    p->item_size = item;
+    p->magic = magic ? ESP_AMP_VQ_MAGIC : 0;
+    return p;
+}
+
+/* The sub core's init on block ID: its result; with `want` other than
+ * ESP_AMP_OK, it must fail with that error. */
+static int sub_init_on_id(esp_amp_err_t want)
+{
+    static esp_amp_rpmsg_dev_t d;
+    static esp_amp_queue_t vq[2];
+    tu_sub();
+    esp_amp_clear_last_error();
+    int rc = esp_amp_rpmsg_sub_init_by_id(&d, vq, false, true, ID);
+    if (want != ESP_AMP_OK) {
+        cr_assert_eq(rc, -1);
+        cr_assert_eq(esp_amp_get_last_error(), want, "%s",
+                     esp_amp_err_name(esp_amp_get_last_error()));
+    }
+    return rc;
+}
+
 /* A block of the right size the main core has allocated but not formatted
  * yet (no pair magic): no device yet, NOT_INIT, no join request; once the
  * main core has formatted it, the same id works. */
 Test(link, a_block_without_the_pair_magic_is_no_device_yet)
 {
-    uint32_t need = esp_amp_queue_pair_size(LEN, ITEM);
-    tu_main();
-    esp_amp_shm_vq_pair_t *p = esp_amp_sys_info_alloc(ID, need);
-    cr_assert_not_null(p);
-    p->queue_len = LEN;
-    p->item_size = ITEM;
-    tu_sub();
-    static esp_amp_rpmsg_dev_t d;
-    static esp_amp_queue_t vq[2];
-    esp_amp_clear_last_error();
-    cr_assert_eq(esp_amp_rpmsg_sub_init_by_id(&d, vq, false, true, ID), -1);
-    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NOT_INIT);
+    esp_amp_shm_vq_pair_t *p = raw_pair(LEN, ITEM, false);
+    sub_init_on_id(ESP_AMP_ERR_NOT_INIT);
     cr_assert_eq(p->ctl[0].join, 0);
     tu_main();
     p->magic = ESP_AMP_VQ_MAGIC;
-    tu_sub();
-    cr_assert_eq(esp_amp_rpmsg_sub_init_by_id(&d, vq, false, true, ID), 0, "%s",
+    cr_assert_eq(sub_init_on_id(ESP_AMP_OK), 0, "%s",
                  esp_amp_err_name(esp_amp_get_last_error()));
     cr_assert_eq(p->ctl[0].join, 1);
 }
@@ -123,20 +142,8 @@ Test(link, a_block_without_the_pair_magic_is_no_device_yet)
  * ownership bitmap: NO_MEM (esp_amp_config.h). */
 Test(link, a_ring_longer_than_this_core_binds_is_refused_with_no_mem)
 {
-    const uint16_t len = ESP_AMP_CONFIG_QUEUE_MAX_LEN * 2, item = 16;
-    uint32_t need = esp_amp_queue_pair_size(len, item);
-    tu_main();
-    esp_amp_shm_vq_pair_t *p = esp_amp_sys_info_alloc(ID, need);
-    cr_assert_not_null(p);
-    p->queue_len = len;
-    p->item_size = item;
-    p->magic = ESP_AMP_VQ_MAGIC;
-    tu_sub();
-    static esp_amp_rpmsg_dev_t d;
-    static esp_amp_queue_t vq[2];
-    esp_amp_clear_last_error();
-    cr_assert_eq(esp_amp_rpmsg_sub_init_by_id(&d, vq, false, true, ID), -1);
-    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NO_MEM);
+    esp_amp_shm_vq_pair_t *p = raw_pair(ESP_AMP_CONFIG_QUEUE_MAX_LEN * 2, 16, true);
+    sub_init_on_id(ESP_AMP_ERR_NO_MEM);
     cr_assert_eq(p->ctl[0].join, 0, "no join request for a ring it cannot bind");
 }
 

@@ -196,15 +196,23 @@ Test(rpmsg_edge, intr_enable_with_a_full_handler_table_fails_and_changes_nothing
     cr_assert(s.flags & DEV_F_INTR);
 }
 
+/* A polling pair whose main core has endpoint EPT_M in *e and holds one
+ * created 4-byte buffer (returned). */
+static uint8_t *main_holds_created(tu_pair_t *p, esp_amp_rpmsg_ept_t *e)
+{
+    tu_pair_up(p, TU_POLL(LEN, ITEM));
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_create_endpoint(&p->main, EPT_M, tu_log_cb, NULL, e), e);
+    uint8_t *buf = esp_amp_rpmsg_create_message(&p->main, 4, ESP_AMP_RPMSG_DATA_DEFAULT);
+    cr_assert_not_null(buf);
+    return buf;
+}
+
 Test(rpmsg_edge, send_nocopy_on_a_link_gone_down_is_refused_and_sends_nothing)
 {
     static tu_pair_t p;
     esp_amp_rpmsg_ept_t e;
-    tu_pair_up(&p, TU_POLL(LEN, ITEM));
-    tu_main();
-    cr_assert_eq(esp_amp_rpmsg_create_endpoint(&p.main, EPT_M, tu_log_cb, NULL, &e), &e);
-    void *buf = esp_amp_rpmsg_create_message(&p.main, 4, ESP_AMP_RPMSG_DATA_DEFAULT);
-    cr_assert_not_null(buf);
+    void *buf = main_holds_created(&p, &e);
     p.main.pair->ctl[0].join = 0;     /* the peer withdrew its request */
     esp_amp_rpmsg_stats_t s0 = tu_stats(&p.main);
     esp_amp_clear_last_error();
@@ -313,11 +321,7 @@ Test(rpmsg_edge, send_nocopy_larger_than_a_buffer_is_refused_whatever_the_header
 {
     static tu_pair_t p;
     esp_amp_rpmsg_ept_t me;
-    tu_pair_up(&p, TU_POLL(LEN, ITEM));
-    tu_main();
-    cr_assert_eq(esp_amp_rpmsg_create_endpoint(&p.main, EPT_M, tu_log_cb, NULL, &me), &me);
-    uint8_t *buf = esp_amp_rpmsg_create_message(&p.main, 4, ESP_AMP_RPMSG_DATA_DEFAULT);
-    cr_assert_not_null(buf);
+    uint8_t *buf = main_holds_created(&p, &me);
     esp_amp_rpmsg_head_t *h = (esp_amp_rpmsg_head_t *)(void *)(buf - sizeof(*h));
     cr_assert_eq(h->data_len, 4);
     h->data_len = 0xffff;                /* the peer scribbles */
