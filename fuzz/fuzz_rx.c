@@ -294,10 +294,16 @@ static int find_hold(hold_t *h, int n, const void *p)
 /* Held by the application in the current session of the peer: a stale
  * holding (peer restarted, the local core has not noticed yet) may alias a
  * buffer of the new session. */
-static bool app_holds(hold_t *h, int n, const void *p)
+/* Does the application hold p through device k? (Only through k: a peer
+ * main core that damages the registry can point the sub core's two pair
+ * blocks at overlapping memory, and then a buffer of one device is also a
+ * buffer of the other. That is shared memory, which the peer writes
+ * anyway; what the library promises is per device: it never hands out
+ * twice a buffer the application holds.) */
+static bool app_holds(hold_t *h, int n, const void *p, int k)
 {
     for (int i = 0; i < n; i++) {
-        if (h[i].p == p && !h[i].stale) {
+        if (h[i].p == p && h[i].dev == k && !h[i].stale) {
             return true;
         }
     }
@@ -386,7 +392,7 @@ static int ept_cb(void *data, uint16_t len, uint16_t src, void *arg)
     FZ_CHECK((uint32_t)len + FZ_HDR <= q->max_item_size,
              "data_len %u + 8 exceeds the item size %u", len,
              q->max_item_size);
-    FZ_CHECK(!app_holds(S.rx, S.nrx, p) && !app_holds(S.tx, S.ntx, p),
+    FZ_CHECK(!app_holds(S.rx, S.nrx, p, k) && !app_holds(S.tx, S.ntx, p, k),
              "buffer %p delivered while the application holds it", data);
     FZ_CHECK(count_held(S.rx, S.nrx, k) < fz_qlen(q),
              "%u buffers held on a ring of %u, and one more delivered",
@@ -1259,8 +1265,8 @@ static void local_misuse(int k, uint8_t sel)
                      "%u, epoch %s)", max + 1u, q->max_item_size,
                      moved ? "new" : "same");
             FZ_CHECK(fz_is_buffer(q, m, FZ_HDR) &&
-                         !app_holds(S.tx, S.ntx, m) &&
-                         !app_holds(S.rx, S.nrx, m),
+                         !app_holds(S.tx, S.ntx, m, k) &&
+                         !app_holds(S.rx, S.nrx, m, k),
                      "create_message(max + 1) after a rebind gave %p",
                      (void *)m);
             if (S.ntx < MAX_HOLD) {
@@ -1371,7 +1377,7 @@ static void local_op(uint8_t op)
         }
         FZ_CHECK(fz_is_buffer(q, p, FZ_HDR),
                  "create_message gave %p, not a tx buffer + 8", (void *)p);
-        FZ_CHECK(!app_holds(S.tx, S.ntx, p) && !app_holds(S.rx, S.nrx, p),
+        FZ_CHECK(!app_holds(S.tx, S.ntx, p, k) && !app_holds(S.rx, S.nrx, p, k),
                  "create_message gave a buffer the application holds");
         FZ_CHECK(count_held(S.tx, S.ntx, k) < fz_qlen(q),
                  "more created buffers than the ring has");
