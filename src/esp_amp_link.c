@@ -86,9 +86,7 @@ static void set_kick_if_intr(esp_amp_rpmsg_dev_t *dev)
 static void queues_bind(esp_amp_rpmsg_dev_t *dev, esp_amp_shm_vq_pair_t *pair,
                         uint16_t len, uint16_t item)
 {
-    int tx_ring = dev_is_main(dev) ? 0 : 1;
-    esp_amp_ring_bind(dev_txq(dev), pair, len, item, tx_ring);
-    esp_amp_ring_bind(dev_rxq(dev), pair, len, item, tx_ring ^ 1);
+    esp_amp_ring_bind(dev->vq, pair, len, item, !dev_is_main(dev));
     dev->pair = pair;
     esp_amp_core_state()->session_word =
         &((const esp_amp_shm_header_t *)esp_amp_platform_shm_base())->session;
@@ -97,8 +95,7 @@ static void queues_bind(esp_amp_rpmsg_dev_t *dev, esp_amp_shm_vq_pair_t *pair,
 /* Both rings to their initial state (the peer does not use them now). */
 static void rings_reset(esp_amp_rpmsg_dev_t *dev)
 {
-    esp_amp_ring_reset(dev_txq(dev));
-    esp_amp_ring_reset(dev_rxq(dev));
+    esp_amp_ring_reset(dev->vq);
     dev->flags &= (uint8_t)~(DEV_F_STUCK_TX | DEV_F_STUCK_RX);
 }
 
@@ -184,8 +181,7 @@ static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)
 {
     if (dev->link != ESP_AMP_LINK_DOWN && esp_amp_link_moved(dev)) {
         /* Forget held buffers: old pointers are refused from now on. */
-        esp_amp_zero(dev_txq(dev)->held, sizeof(dev_txq(dev)->held));
-        esp_amp_zero(dev_rxq(dev)->held, sizeof(dev_rxq(dev)->held));
+        esp_amp_ring_forget(dev->vq);
         link_set(dev, ESP_AMP_LINK_DOWN);
     }
     if (dev->link == ESP_AMP_LINK_DOWN) {

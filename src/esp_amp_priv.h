@@ -25,6 +25,14 @@
 #include "esp_amp_shm.h"
 #include "esp_amp_sw_intr.h"
 
+/* A one- or two-instruction helper (an accessor): built into every
+ * caller, whatever the optimisation. */
+#if defined(__GNUC__)
+#define ESP_AMP_ACCESS static inline __attribute__((always_inline))
+#else
+#define ESP_AMP_ACCESS static inline
+#endif
+
 typedef struct {
     esp_amp_sw_intr_handler_t fn;
     void *arg;
@@ -52,7 +60,7 @@ typedef struct {
 
 extern esp_amp_core_state_t esp_amp_core_states[ESP_AMP_PORT_CORE_SLOTS];
 
-static inline esp_amp_core_state_t *esp_amp_core_state(void)
+ESP_AMP_ACCESS esp_amp_core_state_t *esp_amp_core_state(void)
 {
     return &esp_amp_core_states[ESP_AMP_PORT_CORE_SLOT()];
 }
@@ -96,45 +104,46 @@ static inline void *esp_amp_fail_null(esp_amp_err_t err)
 #define ESP_AMP_SLOW static
 #endif
 
-/* Shared-memory accessors. The casts to _Atomic are the usual way to do
+/* Shared-memory accessors, built into every caller (each is one
+ * instruction or two on the targets). The casts to _Atomic are the usual way to do
  * atomic access on a plain shared layout; sizes and alignment are equal. */
-static inline uint32_t shm_ld32(const uint32_t *p)
+ESP_AMP_ACCESS uint32_t shm_ld32(const uint32_t *p)
 {
     return atomic_load_explicit((_Atomic uint32_t *)(uintptr_t)p,
                                 memory_order_relaxed);
 }
-static inline uint32_t shm_ld32_acq(const uint32_t *p)
+ESP_AMP_ACCESS uint32_t shm_ld32_acq(const uint32_t *p)
 {
     return atomic_load_explicit((_Atomic uint32_t *)(uintptr_t)p,
                                 memory_order_acquire);
 }
-static inline void shm_st32(uint32_t *p, uint32_t v)
+ESP_AMP_ACCESS void shm_st32(uint32_t *p, uint32_t v)
 {
     atomic_store_explicit((_Atomic uint32_t *)p, v, memory_order_relaxed);
 }
-static inline void shm_st32_rel(uint32_t *p, uint32_t v)
+ESP_AMP_ACCESS void shm_st32_rel(uint32_t *p, uint32_t v)
 {
     atomic_store_explicit((_Atomic uint32_t *)p, v, memory_order_release);
 }
-static inline uint16_t shm_ld16(const uint16_t *p)
+ESP_AMP_ACCESS uint16_t shm_ld16(const uint16_t *p)
 {
     return atomic_load_explicit((_Atomic uint16_t *)(uintptr_t)p,
                                 memory_order_relaxed);
 }
-static inline uint16_t shm_ld16_acq(const uint16_t *p)
+ESP_AMP_ACCESS uint16_t shm_ld16_acq(const uint16_t *p)
 {
     return atomic_load_explicit((_Atomic uint16_t *)(uintptr_t)p,
                                 memory_order_acquire);
 }
-static inline void shm_st16(uint16_t *p, uint16_t v)
+ESP_AMP_ACCESS void shm_st16(uint16_t *p, uint16_t v)
 {
     atomic_store_explicit((_Atomic uint16_t *)p, v, memory_order_relaxed);
 }
-static inline void shm_st16_rel(uint16_t *p, uint16_t v)
+ESP_AMP_ACCESS void shm_st16_rel(uint16_t *p, uint16_t v)
 {
     atomic_store_explicit((_Atomic uint16_t *)p, v, memory_order_release);
 }
-static inline void shm_fence(void)
+ESP_AMP_ACCESS void shm_fence(void)
 {
     atomic_thread_fence(memory_order_seq_cst);
 }

@@ -22,31 +22,46 @@ uint32_t esp_amp_queue_pair_size(uint16_t len, uint16_t item_size)
     return PAIR_HDR + (uint32_t)len * (8u + 2u * (uint32_t)item_size);
 }
 
-void esp_amp_ring_bind(esp_amp_queue_t *q, esp_amp_shm_vq_pair_t *pair,
-                       uint16_t len, uint16_t item, int ring)
+void esp_amp_ring_bind(esp_amp_queue_t q[2], esp_amp_shm_vq_pair_t *pair,
+                       uint16_t len, uint16_t item, unsigned first)
 {
     esp_amp_queue_desc_t *desc = (esp_amp_queue_desc_t *)(void *)(pair + 1);
-    esp_amp_zero(q, sizeof(*q));
-    q->desc = desc + (ring ? len : 0);
-    q->buf = (uint8_t *)(desc + 2u * len) + (ring ? (uint32_t)len * item : 0);
-    q->mask = (uint16_t)(len - 1u);
-    q->max_item_size = item;
+    uint8_t *buf = (uint8_t *)(desc + 2u * len);
+    esp_amp_zero(q, 2u * sizeof(*q));
+    for (unsigned k = 0; k < 2; k++) {
+        unsigned ring = first ^ k;
+        q[k].desc = desc + ring * len;
+        q[k].buf = buf + ring * len * item;
+        q[k].mask = (uint16_t)(len - 1u);
+        q[k].max_item_size = item;
+    }
 }
 
-void esp_amp_ring_reset(esp_amp_queue_t *q)
+void esp_amp_ring_forget(esp_amp_queue_t q[2])
 {
-    for (uint32_t i = 0; i <= q->mask; i++) {
-        shm_st32(&q->desc[i], ESP_AMP_DESC(ring_freed_flags(0), i, 0));
+    for (unsigned k = 0; k < 2; k++) {
+        for (unsigned w = 0; w < ESP_AMP_CONFIG_QUEUE_MAX_LEN / 32u; w++) {
+            q[k].held[w] = 0;
+        }
     }
-    q->head = 0;
-    q->tail = 0;
-    esp_amp_zero(q->held, sizeof(q->held));
+}
+
+void esp_amp_ring_reset(esp_amp_queue_t q[2])
+{
+    for (unsigned k = 0; k < 2; k++) {
+        for (uint32_t i = 0; i <= q[k].mask; i++) {
+            shm_st32(&q[k].desc[i], ESP_AMP_DESC(ring_freed_flags(0), i, 0));
+        }
+        q[k].head = 0;
+        q[k].tail = 0;
+    }
+    esp_amp_ring_forget(q);
 }
 
 void esp_amp_ring_pair_format(esp_amp_shm_vq_pair_t *pair, uint16_t len,
                               uint16_t item)
 {
-    esp_amp_queue_t q;
+    esp_amp_queue_t q[2];
     shm_st32_rel(&pair->magic, 0);
     /* Rings first, join words last (release): a sub core that joined in
      * the middle (it cannot while magic is 0, but the rule holds without
@@ -54,10 +69,8 @@ void esp_amp_ring_pair_format(esp_amp_shm_vq_pair_t *pair, uint16_t len,
      * reads req = ack = 0 sees formatted rings. A sub core of an earlier
      * session tells a descriptor written here from its own by the session
      * number, stored before (or by its request, cleared by a wipe). */
-    for (int ring = 0; ring < 2; ring++) {
-        esp_amp_ring_bind(&q, pair, len, item, ring);
-        esp_amp_ring_reset(&q);
-    }
+    esp_amp_ring_bind(q, pair, len, item, 0);
+    esp_amp_ring_reset(q);
     for (int c = 0; c < 2; c++) {
         shm_st32(&pair->ctl[c].kick_me, 0);
         shm_st32(&pair->ctl[c].tx_wait, 0);

@@ -187,16 +187,21 @@ static inline bool ring_pending(const esp_amp_queue_t *q)
                ring_sent_flags(ring_wrap(q, c));
 }
 
-/* Bind `q` to ring `ring` (0 or 1) of the pair block `pair`, whose
- * geometry len x item the caller has validated (it is never read from
- * shared memory again): counters zero, nothing held. */
-void esp_amp_ring_bind(esp_amp_queue_t *q, esp_amp_shm_vq_pair_t *pair,
-                       uint16_t len, uint16_t item, int ring);
+/* Bind q[0] to ring `first` (0 or 1) of the pair block `pair` and q[1] to
+ * the other ring, whose geometry len x item the caller has validated (it
+ * is never read from shared memory again): counters zero, nothing held. */
+void esp_amp_ring_bind(esp_amp_queue_t q[2], esp_amp_shm_vq_pair_t *pair,
+                       uint16_t len, uint16_t item, unsigned first);
 
-/* Write the initial descriptors of the ring bound to `q` (every buffer
- * free, flags 0) and forget what this core held. Only while the peer does
- * not use the ring (see esp_amp_link.c for when that is). */
-void esp_amp_ring_reset(esp_amp_queue_t *q);
+/* Forget every buffer this core holds in the rings of q[0] and q[1]
+ * (without touching shared memory): their pointers are refused from now
+ * on. */
+void esp_amp_ring_forget(esp_amp_queue_t q[2]);
+
+/* Write the initial descriptors of both rings bound to q[0] and q[1]
+ * (every buffer free, flags 0) and forget what this core held. Only while
+ * the peer does not use the rings (see esp_amp_link.c for when that is). */
+void esp_amp_ring_reset(esp_amp_queue_t q[2]);
 
 /* Main core: write a new pair block's header and both rings, join and
  * control words zero, magic last. */

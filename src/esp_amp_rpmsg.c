@@ -102,9 +102,28 @@ ESP_AMP_SLOW int32_t take_refused(esp_amp_rpmsg_dev_t *dev, unsigned rx)
     return -ESP_AMP_ERR_CORRUPT;
 }
 
-/* Inside the critical section: the link check, then take the slot at head
- * of vq[rx] - alloc a tx buffer for `need` bytes of payload (rx 0) or
- * receive (rx 1, need 0). The buffer index and (receive) its length in
+/* Begin an API call on a device: enter the critical section, then check
+ * the call's arguments (`args_ok`, and the device itself) and the link.
+ * Every call begun here ends with call_end(), whatever this returned. */
+ESP_AMP_HOT esp_amp_err_t call_begin(esp_amp_rpmsg_dev_t *dev, bool args_ok)
+{
+    esp_amp_env_enter_critical();
+    if (!args_ok || !dev_ready(dev)) {
+        return ESP_AMP_ERR_INVALID_ARG;
+    }
+    return esp_amp_link_ready(dev);
+}
+
+/* End it: leave the critical section; 0, or -1 with `err` recorded. */
+ESP_AMP_HOT int call_end(esp_amp_err_t err)
+{
+    esp_amp_env_exit_critical();
+    return err == ESP_AMP_OK ? 0 : esp_amp_fail(err);
+}
+
+/* Inside the critical section, after the link check: take the slot at
+ * head of vq[rx] - alloc a tx buffer for `need` bytes of payload (rx 0)
+ * or receive (rx 1, need 0). The buffer index and (receive) its length in
  * *len, or minus why not. The size is checked after the link check: the
  * check may have bound the device to a new, smaller geometry. A refused
  * descriptor is counted once (the stuck bit), unless the refusal, or what
@@ -112,10 +131,6 @@ ESP_AMP_SLOW int32_t take_refused(esp_amp_rpmsg_dev_t *dev, unsigned rx)
 ESP_AMP_INLINE int32_t dev_take(esp_amp_rpmsg_dev_t *dev, unsigned rx,
                                 uint32_t need, uint16_t *len)
 {
-    esp_amp_err_t err = esp_amp_link_ready(dev);
-    if (err != ESP_AMP_OK) {
-        return -(int32_t)err;
-    }
     if (need > (uint32_t)(dev->vq[rx].max_item_size - HDR)) {
         STAT_INC(dev, tx_too_big);
         return -(int32_t)ESP_AMP_ERR_TOO_BIG;
@@ -147,8 +162,9 @@ ESP_AMP_HOT void rx_free(esp_amp_rpmsg_dev_t *dev, uint32_t i)
     }
 }
 
-/* Inside the critical section: take the next message. ESP_AMP_OK with *m
- * filled (m->cb NULL if it was dropped), or why there is none. */
+/* Inside the critical section, after the link check: take the next
+ * message. ESP_AMP_OK with *m filled (m->cb NULL if it was dropped), or
+ * why there is none. */
 ESP_AMP_INLINE esp_amp_err_t rx_take(esp_amp_rpmsg_dev_t *dev, rx_msg_t *m)
 {
     esp_amp_queue_t *q = dev_rxq(dev);
@@ -224,7 +240,10 @@ ESP_AMP_SLOW int rx_poll(esp_amp_rpmsg_dev_t *dev)
     esp_amp_err_t err = ESP_AMP_ERR_BUSY;
     esp_amp_env_enter_critical();
     if (!rx_busy(dev)) {
-        err = rx_take(dev, &m);
+        err = esp_amp_link_ready(dev);
+        if (err == ESP_AMP_OK) {
+            err = rx_take(dev, &m);
+        }
     }
     if (err != ESP_AMP_ERR_EMPTY) {
         dev->idle_polls = 0;
@@ -282,7 +301,10 @@ static int rx_isr(void *arg)
             esp_amp_link_set_kick(dev, 0);
             armed = false;
         }
-        err = budget == 0 ? ESP_AMP_ERR_BUSY : rx_take(dev, &m);
+        err = budget == 0 ? ESP_AMP_ERR_BUSY : esp_amp_link_ready(dev);
+        if (err == ESP_AMP_OK) {
+            err = rx_take(dev, &m);
+        }
         if (err == ESP_AMP_ERR_EMPTY && linger != 0) {
             esp_amp_env_exit_critical();
             while (linger != 0 && !ring_pending(dev_rxq(dev))) {
@@ -345,14 +367,9 @@ int esp_amp_rpmsg_intr_enable(esp_amp_rpmsg_dev_t *rpmsg_dev)
 
 int esp_amp_rpmsg_destroy(esp_amp_rpmsg_dev_t *rpmsg_dev, void *msg_data)
 {
-    if (!dev_ready(rpmsg_dev) || msg_data == NULL) {
-        return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
-    }
-    esp_amp_queue_t *q = dev_rxq(rpmsg_dev);
-    esp_amp_env_enter_critical();
-    esp_amp_err_t err = esp_amp_link_ready(rpmsg_dev);
+    esp_amp_err_t err = call_begin(rpmsg_dev, msg_data != NULL);
     if (err == ESP_AMP_OK) {
-        int32_t i = ring_index_of_held(q, msg_data, HDR);
+        int32_t i = ring_index_of_held(dev_rxq(rpmsg_dev), msg_data, HDR);
         if (i < 0) {
             STAT_INC(rpmsg_dev, bad_ptr);
             err = ESP_AMP_ERR_NOT_OWNED;
@@ -360,8 +377,7 @@ int esp_amp_rpmsg_destroy(esp_amp_rpmsg_dev_t *rpmsg_dev, void *msg_data)
             rx_free(rpmsg_dev, (uint32_t)i);
         }
     }
-    esp_amp_env_exit_critical();
-    return err == ESP_AMP_OK ? 0 : esp_amp_fail(err);
+    return call_end(err);
 }
 
 /* Send ------------------------------------------------------------------ */
@@ -375,13 +391,12 @@ uint16_t esp_amp_rpmsg_get_max_size(esp_amp_rpmsg_dev_t *rpmsg_dev)
     return (uint16_t)(dev_txq(rpmsg_dev)->max_item_size - HDR);
 }
 
-/* Inside the critical section: fill the header of held tx buffer i and
+/* Inside the critical section: fill the header h of held tx buffer i and
  * publish it; ring the peer if it asked. */
-ESP_AMP_INLINE void tx_put(esp_amp_rpmsg_dev_t *dev, int32_t i, uint16_t src,
-                           uint16_t dst, uint16_t len)
+ESP_AMP_INLINE void tx_put(esp_amp_rpmsg_dev_t *dev, esp_amp_rpmsg_head_t *h,
+                           int32_t i, uint16_t src, uint16_t dst, uint16_t len)
 {
     esp_amp_queue_t *q = dev_txq(dev);
-    esp_amp_rpmsg_head_t *h = buf_head(q, i);
     shm_st16(&h->src_addr, src);
     shm_st16(&h->dst_addr, dst);
     shm_st16(&h->data_len, len);
@@ -393,15 +408,13 @@ ESP_AMP_INLINE void tx_put(esp_amp_rpmsg_dev_t *dev, int32_t i, uint16_t src,
 void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
                                    uint32_t nbytes, uint16_t flags)
 {
-    if (!dev_ready(rpmsg_dev)) {
-        return esp_amp_fail_null(ESP_AMP_ERR_INVALID_ARG);
-    }
     uint16_t len = 0;
-    esp_amp_env_enter_critical();
-    int32_t i = dev_take(rpmsg_dev, 0, nbytes, &len);
-    esp_amp_env_exit_critical();
-    if (i < 0) {
-        return esp_amp_fail_null((esp_amp_err_t)-i);
+    int32_t i = -(int32_t)call_begin(rpmsg_dev, true);
+    if (i == 0) {
+        i = dev_take(rpmsg_dev, 0, nbytes, &len);
+    }
+    if (call_end(i < 0 ? (esp_amp_err_t)-i : ESP_AMP_OK) != 0) {
+        return NULL;
     }
     esp_amp_rpmsg_head_t *h = buf_head(dev_txq(rpmsg_dev), i);
     shm_st16(&h->src_addr, 0);
@@ -415,30 +428,26 @@ int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
                               esp_amp_rpmsg_ept_t *ept, uint16_t dst_addr,
                               void *data, uint16_t data_len)
 {
-    if (!dev_ready(rpmsg_dev) || ept == NULL || data == NULL) {
-        return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
-    }
-    esp_amp_queue_t *q = dev_txq(rpmsg_dev);
-    esp_amp_env_enter_critical();
     /* Only a buffer this core holds in the current session is written: a
      * buffer created before the peer restarted is refused. */
-    esp_amp_err_t err = esp_amp_link_ready(rpmsg_dev);
-    int32_t i = ring_index_of_held(q, data, HDR);
-    if (err != ESP_AMP_OK) {
-    } else if (i < 0) {
-        STAT_INC(rpmsg_dev, bad_ptr);
-        err = ESP_AMP_ERR_NOT_OWNED;
-    } else if (data_len > q->max_item_size - HDR ||
-               data_len > shm_ld16(&buf_head(q, i)->data_len)) {
-        /* Larger than created (or than a buffer): the buffer stays held,
-         * send it again. */
-        STAT_INC(rpmsg_dev, tx_too_big);
-        err = ESP_AMP_ERR_TOO_BIG;
-    } else {
-        tx_put(rpmsg_dev, i, ept->addr, dst_addr, data_len);
+    esp_amp_err_t err = call_begin(rpmsg_dev, ept != NULL && data != NULL);
+    if (err == ESP_AMP_OK) {
+        esp_amp_queue_t *q = dev_txq(rpmsg_dev);
+        int32_t i = ring_index_of_held(q, data, HDR);
+        if (i < 0) {
+            STAT_INC(rpmsg_dev, bad_ptr);
+            err = ESP_AMP_ERR_NOT_OWNED;
+        } else if (data_len > q->max_item_size - HDR ||
+                   data_len > shm_ld16(&buf_head(q, i)->data_len)) {
+            /* Larger than created (or than a buffer): the buffer stays
+             * held, send it again. */
+            STAT_INC(rpmsg_dev, tx_too_big);
+            err = ESP_AMP_ERR_TOO_BIG;
+        } else {
+            tx_put(rpmsg_dev, buf_head(q, i), i, ept->addr, dst_addr, data_len);
+        }
     }
-    esp_amp_env_exit_critical();
-    return err == ESP_AMP_OK ? 0 : esp_amp_fail(err);
+    return call_end(err);
 }
 
 /* The copy runs inside the critical section, so that one link check covers
@@ -447,21 +456,21 @@ int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
 int esp_amp_rpmsg_send(esp_amp_rpmsg_dev_t *rpmsg_dev, esp_amp_rpmsg_ept_t *ept,
                        uint16_t dst_addr, void *data, uint16_t data_len)
 {
-    if (!dev_ready(rpmsg_dev) || ept == NULL ||
-        (data == NULL && data_len != 0)) {
-        return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
-    }
     uint16_t len = 0;
-    esp_amp_env_enter_critical();
-    int32_t i = dev_take(rpmsg_dev, 0, data_len, &len);
-    if (i >= 0) {
-        esp_amp_rpmsg_head_t *h = buf_head(dev_txq(rpmsg_dev), i);
-        esp_amp_copy(h + 1, data, data_len);
-        shm_st16(&h->data_flags, ESP_AMP_RPMSG_DATA_DEFAULT);
-        tx_put(rpmsg_dev, i, ept->addr, dst_addr, data_len);
+    esp_amp_err_t err =
+        call_begin(rpmsg_dev, ept != NULL && (data != NULL || data_len == 0));
+    if (err == ESP_AMP_OK) {
+        int32_t i = dev_take(rpmsg_dev, 0, data_len, &len);
+        if (i < 0) {
+            err = (esp_amp_err_t)-i;
+        } else {
+            esp_amp_rpmsg_head_t *h = buf_head(dev_txq(rpmsg_dev), i);
+            esp_amp_copy(h + 1, data, data_len);
+            shm_st16(&h->data_flags, ESP_AMP_RPMSG_DATA_DEFAULT);
+            tx_put(rpmsg_dev, h, i, ept->addr, dst_addr, data_len);
+        }
     }
-    esp_amp_env_exit_critical();
-    return i >= 0 ? 0 : esp_amp_fail((esp_amp_err_t)-i);
+    return call_end(err);
 }
 
 int esp_amp_rpmsg_tx_wait(esp_amp_rpmsg_dev_t *rpmsg_dev, bool waiting)

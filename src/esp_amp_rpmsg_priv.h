@@ -61,7 +61,7 @@ static inline void esp_amp_link_set_kick(esp_amp_rpmsg_dev_t *dev, uint32_t want
 }
 
 /* The region's session word (set when a device binds). */
-static inline uint32_t esp_amp_link_session(void)
+ESP_AMP_ACCESS uint32_t esp_amp_link_session(void)
 {
     return shm_ld32(esp_amp_core_state()->session_word);
 }
@@ -70,7 +70,7 @@ static inline uint32_t esp_amp_link_session(void)
  * the session number moved, or our own join request is no longer there:
  * only the main core's formatting clears it, and a main core whose region
  * was wiped at reset may count sessions from 1 again. */
-static inline bool esp_amp_link_moved(const esp_amp_rpmsg_dev_t *dev)
+ESP_AMP_ACCESS bool esp_amp_link_moved(const esp_amp_rpmsg_dev_t *dev)
 {
     return esp_amp_link_session() != dev->session ||
            shm_ld32(&dev->pair->ctl[0].join) != dev->join;
