@@ -36,13 +36,12 @@
 typedef struct {
     esp_amp_sw_intr_handler_t fn;
     void *arg;
-    uint8_t id;
+    uint32_t bit;                    /* 1u << source; 0: the slot is free  */
 } esp_amp_sw_intr_slot_t;
 
 typedef struct {
     esp_amp_err_t last_err;
     bool sw_intr_ready;
-    uint8_t sw_intr_count;
     /* main core, once it has allocated a block: check the region header
      * and registry, rewrite them if damaged (esp_amp_sys_info.c) */
     bool (*repair)(void);

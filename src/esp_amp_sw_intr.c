@@ -11,6 +11,18 @@
  *
  * The peer can set any bit at any time: handlers must treat a call as "look
  * whether there is work", which is what the RPMsg handler does.
+ *
+ * The handlers live in a fixed table of ESP_AMP_SW_INTR_HANDLERS slots,
+ * each holding its source as a bit (1u << id); a slot whose bit is 0 is
+ * free. Nothing ever moves: delete frees a slot in place, add takes the
+ * lowest free one. The dispatcher walks the table once and calls every
+ * slot whose bit was pending, in table order (not ordered by source, which
+ * nothing needs), so a handler may delete itself or any other one (a
+ * deleted slot is simply not called), and one that deletes and re-adds
+ * itself lands in its own slot or a lower one and runs once per trigger.
+ * A handler added during the walk into a higher slot whose source is
+ * pending runs in this walk already: an early "look whether there is
+ * work", which every handler accepts.
  */
 #include "esp_amp_shm.h"
 #include "esp_amp_sw_intr.h"
@@ -42,48 +54,52 @@ int esp_amp_sw_intr_add_handler(esp_amp_sw_intr_id_t intr_id,
     if ((unsigned)intr_id > SW_INTR_ID_MAX || handler == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
+    uint32_t bit = 1u << intr_id;
     /* The dispatcher is installed with the first handler: a core that
      * only raises interrupts on its peer needs none. */
     if (esp_amp_sw_intr_init() != 0) {
         return -1;
     }
-    int rc = 0;
+    esp_amp_err_t err = ESP_AMP_ERR_NO_MEM;
+    esp_amp_sw_intr_slot_t *slot = NULL;
     esp_amp_env_enter_critical();
-    for (unsigned i = 0; i < st->sw_intr_count; i++) {
-        if (st->sw_intr[i].id == intr_id && st->sw_intr[i].fn == handler &&
-            st->sw_intr[i].arg == arg) {
-            rc = esp_amp_fail(ESP_AMP_ERR_EXISTS);
+    /* Backwards, so that the lowest free slot is the one taken (see the
+     * top of the file). */
+    for (esp_amp_sw_intr_slot_t *s = st->sw_intr + ESP_AMP_SW_INTR_HANDLERS;
+         s-- != st->sw_intr;) {
+        if (s->bit == bit && s->fn == handler && s->arg == arg) {
+            err = ESP_AMP_ERR_EXISTS;
+            slot = NULL;
+            break;
+        }
+        if (s->bit == 0) {
+            slot = s;
         }
     }
-    if (rc == 0 && st->sw_intr_count >= ESP_AMP_SW_INTR_HANDLERS) {
-        rc = esp_amp_fail(ESP_AMP_ERR_NO_MEM);
-    }
-    if (rc == 0) {
-        esp_amp_sw_intr_slot_t *s = &st->sw_intr[st->sw_intr_count];
-        s->fn = handler;
-        s->arg = arg;
-        s->id = (uint8_t)intr_id;
-        st->sw_intr_count++;
+    if (slot != NULL) {
+        slot->fn = handler;
+        slot->arg = arg;
+        slot->bit = bit;
     }
     esp_amp_env_exit_critical();
-    return rc;
+    return slot != NULL ? 0 : esp_amp_fail(err);
 }
 
 int esp_amp_sw_intr_delete_handler(esp_amp_sw_intr_id_t intr_id,
                                    esp_amp_sw_intr_handler_t handler)
 {
     esp_amp_core_state_t *st = esp_amp_core_state();
-    unsigned kept = 0, removed = 0;
+    /* A bad source matches no slot (0 is no slot's bit). */
+    uint32_t bit = (unsigned)intr_id <= SW_INTR_ID_MAX ? 1u << intr_id : 0;
+    bool removed = false;
     esp_amp_env_enter_critical();
-    for (unsigned i = 0; i < st->sw_intr_count; i++) {
-        if (st->sw_intr[i].id == (uint8_t)intr_id &&
-            st->sw_intr[i].fn == handler) {
-            removed++;
-        } else {
-            st->sw_intr[kept++] = st->sw_intr[i];
+    for (unsigned i = 0; i < ESP_AMP_SW_INTR_HANDLERS; i++) {
+        esp_amp_sw_intr_slot_t *s = &st->sw_intr[i];
+        if ((s->bit & bit) != 0 && s->fn == handler) {
+            s->bit = 0;
+            removed = true;
         }
     }
-    st->sw_intr_count = (uint8_t)kept;
     esp_amp_env_exit_critical();
     return removed ? 0 : esp_amp_fail(ESP_AMP_ERR_NOT_FOUND);
 }
@@ -120,7 +136,6 @@ int esp_amp_sw_intr_trigger_self(esp_amp_sw_intr_id_t intr_id)
 void esp_amp_sw_intr_dispatch(void)
 {
     esp_amp_core_state_t *st = esp_amp_core_state();
-    int core = esp_amp_platform_core_id();
     /* An ISR must not change the error the interrupted code is about to
      * read: keep it, as an ISR keeps the registers it interrupts. */
     esp_amp_err_t saved_err = st->last_err;
@@ -128,30 +143,12 @@ void esp_amp_sw_intr_dispatch(void)
      * header. */
     esp_amp_sys_info_repair();
     uint32_t bits = atomic_exchange_explicit(
-        (_Atomic uint32_t *)pending_word(core), 0, memory_order_acquire);
-    while (bits != 0) {
-        unsigned id = 0;
-        while (((bits >> id) & 1u) == 0) {
-            id++;
-        }
-        bits &= ~(1u << id);
-        /* Walk the handlers that were there when the pass began (n), by
-         * index: a handler may delete itself or another one. Step on only
-         * if the slot still holds the handler just called; otherwise the
-         * next one has moved into it and one fewer is left. Handlers added
-         * meanwhile wait for the next trigger. */
-        unsigned n = st->sw_intr_count;
-        for (unsigned i = 0; i < n && i < st->sw_intr_count;) {
-            esp_amp_sw_intr_slot_t s = st->sw_intr[i];
-            if (s.id == id) {
-                s.fn(s.arg);
-            }
-            if (i < st->sw_intr_count && st->sw_intr[i].fn == s.fn &&
-                st->sw_intr[i].arg == s.arg && st->sw_intr[i].id == s.id) {
-                i++;
-            } else {
-                n--;
-            }
+        (_Atomic uint32_t *)pending_word(esp_amp_platform_core_id()), 0,
+        memory_order_acquire);
+    for (unsigned i = 0; i < ESP_AMP_SW_INTR_HANDLERS; i++) {
+        esp_amp_sw_intr_slot_t *s = &st->sw_intr[i];
+        if ((s->bit & bits) != 0) {
+            s->fn(s->arg);
         }
     }
     st->last_err = saved_err;

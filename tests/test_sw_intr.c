@@ -141,3 +141,83 @@ Test(sw_intr, a_deleted_slot_refilled_by_the_same_function_is_not_skipped)
         cr_assert_eq(esp_amp_sw_intr_delete_handler(SW_INTR_ID_7, h_self_delete), 0);
     }
 }
+
+/* The table never moves a handler: a handler that deletes itself and adds
+ * itself again takes the lowest free slot (here a hole below it) and runs
+ * once per trigger; the handler after it is neither skipped nor repeated. */
+static int h_move_down(void *arg)
+{
+    (void)arg;
+    s_calls[1]++;
+    cr_assert_eq(esp_amp_sw_intr_delete_handler(SW_INTR_ID_8, h_move_down), 0);
+    cr_assert_eq(esp_amp_sw_intr_add_handler(SW_INTR_ID_8, h_move_down, NULL), 0);
+    return 0;
+}
+
+Test(sw_intr, a_handler_re_adding_itself_into_a_lower_hole_runs_once)
+{
+    tu_main();
+    cr_assert_eq(esp_amp_sw_intr_add_handler(SW_INTR_ID_9, h_count, (void *)3), 0);
+    cr_assert_eq(esp_amp_sw_intr_add_handler(SW_INTR_ID_8, h_count, (void *)0), 0);
+    cr_assert_eq(esp_amp_sw_intr_add_handler(SW_INTR_ID_8, h_move_down, NULL), 0);
+    cr_assert_eq(esp_amp_sw_intr_add_handler(SW_INTR_ID_8, h_count, (void *)2), 0);
+    /* A hole below h_move_down. */
+    cr_assert_eq(esp_amp_sw_intr_delete_handler(SW_INTR_ID_9, h_count), 0);
+    for (int round = 0; round < 2; round++) {
+        memset(s_calls, 0, sizeof(s_calls));
+        cr_assert_eq(esp_amp_sw_intr_trigger_self(SW_INTR_ID_8), 0);
+        tu_sub();
+        tu_main();
+        cr_assert_eq(s_calls[0], 1, "round %d", round);
+        cr_assert_eq(s_calls[1], 1, "round %d", round);
+        cr_assert_eq(s_calls[2], 1, "round %d", round);
+        cr_assert_eq(s_calls[3], 0, "round %d", round);
+    }
+}
+
+/* Two sources pending at once: every handler of either runs once; deleting
+ * one function of a source keeps the others of that source. */
+Test(sw_intr, two_sources_at_once_and_a_delete_that_keeps_the_others)
+{
+    tu_main();
+    cr_assert_eq(esp_amp_sw_intr_add_handler(SW_INTR_ID_11, h_count, (void *)0), 0);
+    cr_assert_eq(esp_amp_sw_intr_add_handler(SW_INTR_ID_10, h_self_delete, (void *)1), 0);
+    cr_assert_eq(esp_amp_sw_intr_add_handler(SW_INTR_ID_10, h_count, (void *)1), 0);
+    cr_assert_eq(esp_amp_sw_intr_delete_handler(SW_INTR_ID_10, h_self_delete), 0);
+    cr_assert_eq(esp_amp_sw_intr_delete_handler(SW_INTR_ID_10, h_self_delete), -1);
+    memset(s_calls, 0, sizeof(s_calls));
+    s_n = 0;
+    cr_assert_eq(esp_amp_sw_intr_trigger_self(SW_INTR_ID_10), 0);
+    cr_assert_eq(esp_amp_sw_intr_trigger_self(SW_INTR_ID_11), 0);
+    tu_sub();
+    tu_main();
+    cr_assert_eq(s_calls[0], 1);
+    cr_assert_eq(s_calls[1], 1);
+    cr_assert_eq(s_n, 0);
+}
+
+/* A handler added while the dispatcher runs, into a slot the walk has not
+ * reached, for a source that is pending, runs in this walk already (an
+ * early look for work, as after any trigger); the next trigger runs it
+ * once more, as every handler. */
+static int h_adds_another(void *arg)
+{
+    (void)arg;
+    s_calls[2]++;
+    (void)esp_amp_sw_intr_add_handler(SW_INTR_ID_12, h_count, (void *)3);
+    return 0;
+}
+
+Test(sw_intr, a_handler_added_during_the_walk_into_a_later_slot_runs_at_once)
+{
+    tu_main();
+    cr_assert_eq(esp_amp_sw_intr_add_handler(SW_INTR_ID_12, h_adds_another, NULL), 0);
+    for (int round = 0; round < 2; round++) {
+        memset(s_calls, 0, sizeof(s_calls));
+        cr_assert_eq(esp_amp_sw_intr_trigger_self(SW_INTR_ID_12), 0);
+        tu_sub();
+        tu_main();
+        cr_assert_eq(s_calls[2], 1, "round %d", round);
+        cr_assert_eq(s_calls[3], 1, "round %d", round);
+    }
+}
