@@ -960,10 +960,9 @@ Test(sw_intr, a_handler_deleting_itself_or_a_neighbour_skips_no_other,
     }
 }
 
-/* BUG (library, open, minor): a handler that deletes and re-registers
- * itself (moving to the end of the table) is called a second time in the
- * same dispatch: the walk re-reads the count and reaches it again. Expected:
- * once per trigger, like every other handler. */
+/* A handler that deletes and re-registers itself during a dispatch is
+ * called once per trigger, like every other handler (it once ran twice:
+ * the walk reached it again in its new slot). */
 Test(sw_intr, a_handler_re_registering_itself_runs_once_per_trigger,
      .init = tu_setup, .fini = tu_teardown)
 {
