@@ -48,7 +48,6 @@ typedef struct {
     const uint32_t *session_word;    /* the region header's session        */
     esp_amp_sw_intr_slot_t sw_intr[ESP_AMP_CONFIG_SW_INTR_HANDLERS];
 #if ESP_AMP_CONFIG_MAIN_CORE
-    uint32_t heap_top;               /* next free region offset            */
     struct {                         /* the region header as formatted     */
         esp_amp_shm_header_t h;
         esp_amp_shm_sys_info_entry_t e[ESP_AMP_CONFIG_SYS_INFO_SLOTS];
@@ -178,6 +177,17 @@ static inline void esp_amp_raise_self(unsigned intr_id)
 {
     esp_amp_sw_intr_raise(esp_amp_platform_core_id(), intr_id);
 }
+
+/* The registry lookup behind esp_amp_sys_info_get, _attach and _session;
+ * it records no error. ESP_AMP_ERR_NOT_INIT if the region header is not
+ * complete. Otherwise it stores the header's session in *session (read
+ * before any entry) and, with `block` NULL, returns 0 at once; else it
+ * returns 0 with block `info_id` in *block and its size in *size (if
+ * `size` is not NULL), or ESP_AMP_ERR_NOT_FOUND. The sub core's first
+ * look before it binds a block: one header check for the block and the
+ * session it belongs to. */
+esp_amp_err_t esp_amp_sys_info_find(uint16_t info_id, void **block,
+                                    uint32_t *size, uint32_t *session);
 
 /* Main core: check the region header and registry against what it wrote,
  * rewrite them if the peer damaged them (nothing on a core that has

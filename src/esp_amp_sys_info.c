@@ -3,26 +3,31 @@
  *
  * The region starts with esp_amp_shm_header_t (include/esp_amp_shm.h) and
  * its `slots` registry entries. Only the main core writes them, and it
- * writes them from a copy it keeps in its own RAM (the shadow): the region
- * is formatted by building the shadow and storing it word by word, last
- * word first, so that the first word - magic - is published last
- * (release); a sub core that sees the magic (acquire) sees a complete
- * header. A new entry is stored the same way: its first word, which holds
- * `state`, last. (Words are little-endian: id and state share word 0.)
+ * writes them from a copy it keeps in its own RAM (the shadow). The region
+ * is formatted by building the shadow and storing it: magic cleared
+ * (release) and a release fence, then the words from the last registry
+ * word down to version|slots (the pending words and the session
+ * excepted), then the session (release), then the magic (release); a sub
+ * core that sees the magic (acquire) sees a complete header. A new entry
+ * is stored the same way: its first word, which holds `state`, last
+ * (release). (Words are little-endian: id and state share word 0.)
  *
- * Blocks are carved from the region after the registry, 8-byte aligned, by
- * a bump allocator whose top only the main core knows.
+ * Blocks are carved from the region after the registry, 8-byte aligned
+ * and packed: a new block starts where the shadow's last entry ends (the
+ * shared registry is never asked).
  *
- * A lookup trusts nothing: the header must be complete and consistent, the
- * entry's check word must match, and the block must lie inside the region,
- * past the registry.
+ * A lookup (esp_amp_sys_info_find, behind _get, _attach and _session)
+ * trusts nothing: the header must be complete and consistent, the entry's
+ * check word must match, and the block must lie inside the region, past
+ * the registry.
  *
  * REPAIR
  * esp_amp_sys_info_repair() compares the region with the shadow and, if
  * the peer damaged the header or the registry, stores the shadow again
  * (magic cleared first, published last, the same session), so that a sub
  * core that restarts meanwhile can attach again. The pending software-
- * interrupt words are live and left alone. The main core runs it once it
+ * interrupt words are live and left alone. A format is a repair with a
+ * new shadow (its session differs). The main core runs it once it
  * has allocated a block (a region without blocks has nothing to find):
  * from its doorbell handler (a sub core that cannot attach rings it),
  * from esp_amp_rpmsg_get_link_state() and now and then from an empty poll,
@@ -35,7 +40,6 @@
 
 #define HDR_SIZE ((uint32_t)sizeof(esp_amp_shm_header_t))
 #define ENTRY_SIZE ((uint32_t)sizeof(esp_amp_shm_sys_info_entry_t))
-#define PENDING_WORD (offsetof(esp_amp_shm_header_t, sw_intr_pending) / 4u)
 
 static esp_amp_shm_header_t *hdr(void)
 {
@@ -52,60 +56,54 @@ static uint32_t entry_check(uint32_t id, uint32_t off, uint32_t size)
     return id ^ off ^ size ^ ESP_AMP_SHM_MAGIC;
 }
 
-/* The header, if it is complete and of this version, with its registry
- * entries in *slots; NULL otherwise. */
-static esp_amp_shm_header_t *region_header(uint32_t *slots)
-{
-    esp_amp_shm_header_t *h = hdr();
-    uint32_t region = esp_amp_platform_shm_size();
-    if (h == NULL || shm_ld32_acq(&h->magic) != ESP_AMP_SHM_MAGIC ||
-        shm_ld32(&h->region_size) != region) {
-        return NULL;
-    }
-    uint32_t vs = shm_ld32((const uint32_t *)(const void *)&h->version);
-    *slots = vs >> 16;                                  /* little-endian */
-    if ((vs & 0xffffu) != ESP_AMP_SHM_VERSION || *slots == 0 ||
-        *slots > ESP_AMP_FMT_SYS_INFO_SLOTS_MAX ||
-        HDR_SIZE + *slots * ENTRY_SIZE > region) {
-        return NULL;
-    }
-    return h;
-}
-
 #if ESP_AMP_CONFIG_MAIN_CORE
 #define SHADOW_WORDS ((HDR_SIZE + ESP_AMP_CONFIG_SYS_INFO_SLOTS * ENTRY_SIZE) / 4u)
-
 #define SESSION_WORD (offsetof(esp_amp_shm_header_t, session) / 4u)
+#define PENDING_WORD (offsetof(esp_amp_shm_header_t, sw_intr_pending) / 4u)
 
-/* Store shadow words [first, end) into the region, last to first; the
- * first one with release, and (a whole header) the session word with
- * release just before it. The pending words are not the shadow's. */
-static void shadow_store(unsigned first, unsigned end)
+static uint32_t *shadow_words(void)
 {
-    uint32_t *dst = (uint32_t *)(void *)hdr();
-    const uint32_t *src = (const uint32_t *)(const void *)&esp_amp_core_state()->shadow;
-    for (unsigned i = end - 1u; i > first; i--) {
-        if (i - PENDING_WORD > 1u && i != SESSION_WORD) {
-            shm_st32(&dst[i], src[i]);
-        }
-    }
-    if (first == 0) {
-        shm_st32_rel(&dst[SESSION_WORD], src[SESSION_WORD]);
-    }
-    shm_st32_rel(&dst[first], src[first]);
+    return (uint32_t *)(void *)&esp_amp_core_state()->shadow;
 }
 
-/* Rewrite the whole header from the shadow. A reader checks the magic
+/* Store `n` shadow words from word `first` on into the region at `dst`,
+ * last to first, the first one with release. */
+static void shadow_store(uint32_t *dst, unsigned first, unsigned n)
+{
+    const uint32_t *src = shadow_words() + first;
+    dst += first;
+    for (unsigned i = n - 1u; i != 0; i--) {
+        shm_st32(&dst[i], src[i]);
+    }
+    shm_st32_rel(dst, *src);
+}
+
+/* Compare the region's header and registry with the shadow, the pending
+ * words excepted; if a word differs, store them all in the order above
+ * (four runs of shadow_store: the release on the first word of the first
+ * two runs is more than needed) and return true. A reader checks the magic
  * (acquire), reads the session (acquire), reads what it needs, then checks
  * the magic and the session again (esp_amp_sys_info_session): the fence
  * makes the cleared magic visible before any new word, and the session is
  * stored (release) after every other word, so a reader that mixed old and
  * new words sees either a cleared magic or a session that moved. */
-static void header_publish(void)
+static bool sys_info_repair(void)
 {
-    shm_st32_rel(&hdr()->magic, 0);
-    atomic_thread_fence(memory_order_release);
-    shadow_store(0, SHADOW_WORDS);
+    uint32_t *dst = (uint32_t *)(void *)hdr();
+    const uint32_t *src = shadow_words();
+    for (unsigned i = 0; i < SHADOW_WORDS; i++) {
+        if (i - PENDING_WORD > 1u && shm_ld32(&dst[i]) != src[i]) {
+            shm_st32_rel(&dst[0], 0);
+            atomic_thread_fence(memory_order_release);
+            /* registry and reserved words, region_size, version|slots */
+            shadow_store(dst, PENDING_WORD + 2u, SHADOW_WORDS - PENDING_WORD - 2u);
+            shadow_store(dst, 1, 2);
+            shadow_store(dst, SESSION_WORD, 1);
+            shadow_store(dst, 0, 1);                    /* the magic */
+            return true;
+        }
+    }
+    return false;
 }
 
 int esp_amp_sys_info_init(void)
@@ -129,26 +127,14 @@ int esp_amp_sys_info_init(void)
     if (s->session == 0) {
         s->session = 1;
     }
-    st->heap_top = SHADOW_WORDS * 4u;
     shm_st32(&h->sw_intr_pending[0], 0);  /* interrupts of the last session */
     shm_st32(&h->sw_intr_pending[1], 0);
-    header_publish();
+    /* The region holds the old session (or no header): the repair stores
+     * the whole header. */
+    (void)sys_info_repair();
     /* The new session is visible before any pair block is formatted. */
     shm_fence();
     return 0;
-}
-
-static bool sys_info_repair(void)
-{
-    const uint32_t *cur = (const uint32_t *)(void *)hdr();
-    const uint32_t *src = (const uint32_t *)(const void *)&esp_amp_core_state()->shadow;
-    for (unsigned i = 0; i < SHADOW_WORDS; i++) {
-        if (i - PENDING_WORD > 1u && shm_ld32(&cur[i]) != src[i]) {
-            header_publish();
-            return true;
-        }
-    }
-    return false;
 }
 
 void *esp_amp_sys_info_alloc(uint16_t info_id, uint32_t size)
@@ -163,27 +149,28 @@ void *esp_amp_sys_info_alloc(uint16_t info_id, uint32_t size)
     /* From now on the main core watches the header it wrote. */
     st->repair = sys_info_repair;
     (void)sys_info_repair();
-    /* The shadow decides: the shared registry may have been damaged. */
-    unsigned k = 0;
-    for (; k < ESP_AMP_CONFIG_SYS_INFO_SLOTS && st->shadow.e[k].state != 0; k++) {
-        if (st->shadow.e[k].id == info_id) {
+    /* The shadow decides: the shared registry may have been damaged. The
+     * blocks are packed: the next one starts where the last one ends. */
+    esp_amp_shm_sys_info_entry_t *e = st->shadow.e;
+    uint32_t top = SHADOW_WORDS * 4u;
+    for (; e < st->shadow.e + ESP_AMP_CONFIG_SYS_INFO_SLOTS && e->state != 0; e++) {
+        if (e->id == info_id) {
             return esp_amp_fail_null(ESP_AMP_ERR_EXISTS);
         }
+        top = e->offset + e->size;
     }
-    uint32_t top = st->heap_top;
     uint32_t rounded = esp_amp_align_up(size, 8u);
-    if (k == ESP_AMP_CONFIG_SYS_INFO_SLOTS || rounded < size ||
+    if (e == st->shadow.e + ESP_AMP_CONFIG_SYS_INFO_SLOTS || rounded < size ||
         rounded > st->shadow.h.region_size - top) {
         return esp_amp_fail_null(ESP_AMP_ERR_NO_MEM);
     }
     uint8_t *block = (uint8_t *)hdr() + top;
     esp_amp_zero(block, rounded);
-    st->shadow.e[k] = (esp_amp_shm_sys_info_entry_t){
+    *e = (esp_amp_shm_sys_info_entry_t){
         info_id, ESP_AMP_SYS_INFO_ENTRY_VALID, top, rounded,
         entry_check(info_id, top, rounded)};
-    st->heap_top = top + rounded;
-    unsigned w = (HDR_SIZE + k * ENTRY_SIZE) / 4u;
-    shadow_store(w, w + ENTRY_SIZE / 4u);
+    unsigned w = (unsigned)((uint32_t *)(void *)e - shadow_words());
+    shadow_store((uint32_t *)(void *)hdr(), w, ENTRY_SIZE / 4u);
     return block;
 }
 #else
@@ -200,28 +187,28 @@ void *esp_amp_sys_info_alloc(uint16_t info_id, uint32_t size)
 }
 #endif
 
-int esp_amp_sys_info_attach(void)
+/* The header is checked as docs/layout.md section 1 says, the session
+ * read after it (acquire), then the entries (section 2). */
+esp_amp_err_t esp_amp_sys_info_find(uint16_t info_id, void **block,
+                                    uint32_t *size, uint32_t *session)
 {
-    uint32_t slots;
-    return region_header(&slots) != NULL ? 0 : esp_amp_fail(ESP_AMP_ERR_NOT_INIT);
-}
-
-uint32_t esp_amp_sys_info_session(void)
-{
-    uint32_t slots;
-    esp_amp_shm_header_t *h = region_header(&slots);
-    return h != NULL ? shm_ld32_acq(&h->session) : 0;
-}
-
-void *esp_amp_sys_info_get(uint16_t info_id, uint32_t *size)
-{
-    uint32_t slots;
-    esp_amp_shm_header_t *h = region_header(&slots);
-    if (h == NULL) {
-        return esp_amp_fail_null(ESP_AMP_ERR_NOT_INIT);
-    }
+    esp_amp_shm_header_t *h = hdr();
     uint32_t region = esp_amp_platform_shm_size();
-    uint32_t first = HDR_SIZE + slots * ENTRY_SIZE;
+    if (h == NULL || shm_ld32_acq(&h->magic) != ESP_AMP_SHM_MAGIC ||
+        shm_ld32(&h->region_size) != region) {
+        return ESP_AMP_ERR_NOT_INIT;
+    }
+    uint32_t vs = shm_ld32((const uint32_t *)(const void *)&h->version);
+    uint32_t slots = vs >> 16;                          /* little-endian */
+    uint32_t first = HDR_SIZE + slots * ENTRY_SIZE;     /* past the registry */
+    if ((vs & 0xffffu) != ESP_AMP_SHM_VERSION || slots == 0 ||
+        slots > ESP_AMP_FMT_SYS_INFO_SLOTS_MAX || first > region) {
+        return ESP_AMP_ERR_NOT_INIT;
+    }
+    *session = shm_ld32_acq(&h->session);
+    if (block == NULL) {
+        return ESP_AMP_OK;
+    }
     const esp_amp_shm_sys_info_entry_t *e = entries(h);
     for (; slots != 0; slots--, e++) {
         uint32_t w = shm_ld32_acq((const uint32_t *)(const void *)e); /* id, state */
@@ -233,8 +220,31 @@ void *esp_amp_sys_info_get(uint16_t info_id, uint32_t *size)
             if (size != NULL) {
                 *size = n;
             }
-            return (uint8_t *)h + o;
+            *block = (uint8_t *)h + o;
+            return ESP_AMP_OK;
         }
     }
-    return esp_amp_fail_null(ESP_AMP_ERR_NOT_FOUND);
+    return ESP_AMP_ERR_NOT_FOUND;
+}
+
+int esp_amp_sys_info_attach(void)
+{
+    uint32_t session;
+    esp_amp_err_t err = esp_amp_sys_info_find(0, NULL, NULL, &session);
+    return err == ESP_AMP_OK ? 0 : esp_amp_fail(err);
+}
+
+uint32_t esp_amp_sys_info_session(void)
+{
+    uint32_t session = 0;
+    (void)esp_amp_sys_info_find(0, NULL, NULL, &session);
+    return session;
+}
+
+void *esp_amp_sys_info_get(uint16_t info_id, uint32_t *size)
+{
+    void *block;
+    uint32_t session;
+    esp_amp_err_t err = esp_amp_sys_info_find(info_id, &block, size, &session);
+    return err == ESP_AMP_OK ? block : esp_amp_fail_null(err);
 }

@@ -239,6 +239,47 @@ Test(sys_info, an_entry_of_size_0_with_a_matching_check_is_not_found)
     cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NOT_FOUND);
 }
 
+/* The lookup behind esp_amp_sys_info_get, _attach and _session (declared
+ * in src/esp_amp_priv.h): the sub core's first look takes a block and the
+ * session of the header it was found in with one header check. It records
+ * no error; without `block` it checks the header only. */
+esp_amp_err_t esp_amp_sys_info_find(uint16_t info_id, void **block,
+                                    uint32_t *size, uint32_t *session);
+
+Test(sys_info, find_returns_the_block_with_the_session_of_its_header)
+{
+    tu_main();
+    cr_assert_not_null(esp_amp_sys_info_alloc(ID_A, 8));
+    cr_assert_eq(esp_amp_sys_info_init(), 0);      /* a second session */
+    cr_assert_not_null(esp_amp_sys_info_alloc(ID_A, 12));
+    tu_sub();
+    const uint32_t now = header()->session;
+    cr_assert_geq(now, 2);
+    esp_amp_clear_last_error();
+    void *block = NULL;
+    uint32_t size = 0, session = 0;
+    cr_assert_eq(esp_amp_sys_info_find(ID_A, &block, &size, &session), ESP_AMP_OK);
+    cr_assert_eq(block, (uint8_t *)header() + REG_BYTES);
+    cr_assert_eq(size, 16);
+    cr_assert_eq(session, now);
+    session = 0;
+    cr_assert_eq(esp_amp_sys_info_find(ID_A, NULL, NULL, &session), ESP_AMP_OK,
+                 "the header only");
+    cr_assert_eq(session, now);
+    session = 0;
+    cr_assert_eq(esp_amp_sys_info_find(ID_B, &block, &size, &session),
+                 ESP_AMP_ERR_NOT_FOUND);
+    cr_assert_eq(session, now, "the header was complete");
+    tu_main();
+    header()->magic ^= 1u;
+    tu_sub();
+    cr_assert_eq(esp_amp_sys_info_find(ID_A, &block, &size, &session),
+                 ESP_AMP_ERR_NOT_INIT);
+    cr_assert_eq(esp_amp_sys_info_find(ID_A, NULL, NULL, &session),
+                 ESP_AMP_ERR_NOT_INIT);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_OK, "find recorded an error");
+}
+
 /* ---------------------------------------------------------------------- */
 /* The sub core's view: what it accepts, what it refuses                   */
 
