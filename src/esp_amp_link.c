@@ -122,15 +122,15 @@ static void dev_reset(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t vq[],
 static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev,
                                 const esp_amp_rpmsg_dev_t *fresh)
 {
-    uint32_t size = 0;
-    uint32_t session = esp_amp_sys_info_session();   /* 0: not formatted */
+    uint32_t size = 0, session = 0, again = 0;
     uint16_t id = fresh != NULL ? fresh->sysinfo_id : dev->sysinfo_id;
-    esp_amp_shm_vq_pair_t *pair =
-        session != 0 ? esp_amp_sys_info_get(id, &size) : NULL;
-    if (pair == NULL || size < sizeof(*pair) ||
-        shm_ld32_acq(&pair->magic) != ESP_AMP_VQ_MAGIC) {
+    void *block = NULL;
+    if (esp_amp_sys_info_find(id, &block, &size, &session) != ESP_AMP_OK ||
+        session == 0 /* not formatted */ || size < sizeof(esp_amp_shm_vq_pair_t) ||
+        shm_ld32_acq(&((esp_amp_shm_vq_pair_t *)block)->magic) != ESP_AMP_VQ_MAGIC) {
         return ESP_AMP_ERR_NOT_INIT;
     }
+    esp_amp_shm_vq_pair_t *pair = block;
     uint32_t geo = shm_ld32((const uint32_t *)(const void *)&pair->queue_len);
     uint16_t len = (uint16_t)geo, item = (uint16_t)(geo >> 16); /* little-endian */
     uint32_t need = esp_amp_queue_pair_size(len, item);
@@ -143,7 +143,8 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev,
     /* What was read belongs to one complete header of that session: the
      * main core was not formatting meanwhile (esp_amp_sys_info.c). */
     atomic_thread_fence(memory_order_acquire);
-    if (esp_amp_sys_info_session() != session) {
+    (void)esp_amp_sys_info_find(0, NULL, NULL, &again);
+    if (again != session) {
         return ESP_AMP_ERR_NOT_INIT;
     }
     if (fresh != NULL) {

@@ -38,11 +38,11 @@ static int s_rung[2];
 /* n > 0: the n-th shm_base call from now (s_bump_session) or the n-th
  * shm_size call (s_bump_on_size) first moves the region's session on, as
  * a main core that restarts and formats at that moment would. A sub
- * core's attach reads the base for the session (1), for the registry
- * lookup (2), for the session again after the lookup (3), and to bind (4):
- * n = 4 lands after the attach is checked, before the join request. It
- * reads the size for the session (1) and twice for the lookup (2, 3):
- * n = 3 lands inside the lookup. */
+ * core's attach reads the base and the size for its registry lookup
+ * (1: the block and the session it belongs to) and for the second look
+ * at the header after it (2), and the base to bind (3): n = 3 lands after
+ * the attach is checked, before the join request; n = 2 between the
+ * lookup and the second look. */
 static int s_bump_session, s_bump_on_size;
 
 static void bump_if(int *n)
@@ -389,7 +389,7 @@ Test(platform_edge, first_join_races_a_main_restart, .description = "a main rest
      * repair puts the moved session back. */
     s_core = ESP_AMP_CORE_SUB;
     CHECK(esp_amp_init() == 0);
-    s_bump_session = 4;
+    s_bump_session = 3;
     CHECK(esp_amp_rpmsg_sub_init_by_id(&sd, svq, false, true, id) == 0);
     CHECK(s_bump_session == 0);
     CHECK(pair->ctl[0].join == 1);
@@ -406,7 +406,7 @@ Test(platform_edge, first_join_races_a_main_restart, .description = "a main rest
     pair->ctl[0].join = 0;
     pair->ctl[1].join = 0;
     ((esp_amp_shm_header_t *)s_mem)->session++;
-    s_bump_session = 4;
+    s_bump_session = 3;
     CHECK(esp_amp_rpmsg_get_link_state(&sd) == ESP_AMP_LINK_DOWN);
     CHECK(s_bump_session == 0);
     CHECK(pair->ctl[0].join == 1);
@@ -431,13 +431,44 @@ Test(platform_edge, attach_races_a_main_format, .description = "a main format du
     CHECK(esp_amp_init() == 0);
     memset(&sd, 0xa5, sizeof(sd));
     memcpy(&untouched, &sd, sizeof(sd));
-    s_bump_on_size = 3;
+    s_bump_on_size = 2;
     esp_amp_clear_last_error();
     CHECK(esp_amp_rpmsg_sub_init_by_id(&sd, svq, false, true, id) == -1);
     CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
     CHECK(s_bump_on_size == 0);
     CHECK(memcmp(&sd, &untouched, sizeof(sd)) == 0);   /* nothing written */
     CHECK(pair->ctl[0].join == 0);                      /* no request */
+    CHECK(esp_amp_rpmsg_sub_init_by_id(&sd, svq, false, true, id) == 0);
+    CHECK(sd.link == ESP_AMP_LINK_UP && pair->ctl[0].join == 1);
+}
+
+/* The main core never publishes session 0 (it counts 1, 2, ... and skips
+ * 0 when the count wraps): a header that says 0 was written by someone
+ * else, and a sub core does not attach to it. */
+Test(platform_edge, a_header_with_session_0_is_not_attached, .description = "session 0 is refused")
+{
+    static esp_amp_rpmsg_dev_t m, sd, untouched;
+    static esp_amp_queue_t mvq[2], svq[2];
+    const uint16_t id = 0x0142;
+    memset(s_mem, 0, sizeof(s_mem));
+    use_region(s_mem, sizeof(s_mem));
+    CHECK(esp_amp_init() == 0);
+    CHECK(esp_amp_rpmsg_main_init_by_id(&m, mvq, 4, 32, false, true, id) == 0);
+    esp_amp_shm_vq_pair_t *pair = m.pair;
+    esp_amp_shm_header_t *h = (esp_amp_shm_header_t *)s_mem;
+    uint32_t session = h->session;
+    CHECK(session != 0);
+    h->session = 0;
+    s_core = ESP_AMP_CORE_SUB;
+    CHECK(esp_amp_init() == 0);
+    memset(&sd, 0xa5, sizeof(sd));
+    memcpy(&untouched, &sd, sizeof(sd));
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_rpmsg_sub_init_by_id(&sd, svq, false, true, id) == -1);
+    CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
+    CHECK(memcmp(&sd, &untouched, sizeof(sd)) == 0);   /* nothing written */
+    CHECK(pair->ctl[0].join == 0);                      /* no request */
+    h->session = session;                               /* repaired */
     CHECK(esp_amp_rpmsg_sub_init_by_id(&sd, svq, false, true, id) == 0);
     CHECK(sd.link == ESP_AMP_LINK_UP && pair->ctl[0].join == 1);
 }
