@@ -228,7 +228,6 @@ static void sub_try(uint16_t id, bool intr, bool attached)
     /* Leave no handler pointing at s_sdev for the next lookup. */
     memset(esp_amp_core_state()->sw_intr, 0,
            sizeof(esp_amp_core_state()->sw_intr));
-    esp_amp_core_state()->sw_intr_count = 0;
 }
 
 /* A copy of the region (esp_amp_init must not write it) and of the header

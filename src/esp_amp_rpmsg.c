@@ -416,9 +416,8 @@ void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (call_end(i < 0 ? (esp_amp_err_t)-i : ESP_AMP_OK) != 0) {
         return NULL;
     }
+    /* The addresses are written by the send. */
     esp_amp_rpmsg_head_t *h = buf_head(dev_txq(rpmsg_dev), i);
-    shm_st16(&h->src_addr, 0);
-    shm_st16(&h->dst_addr, 0);
     shm_st16(&h->data_len, (uint16_t)nbytes);  /* the size created */
     shm_st16(&h->data_flags, flags);
     return h + 1;
