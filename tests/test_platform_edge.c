@@ -414,23 +414,34 @@ Test(platform_edge, first_join_races_a_main_restart, .description = "a main rest
     CHECK(pair->ctl[0].join == 2);
 }
 
+/* A fresh region with a main core's pair block `id` (4 x 32), then this
+ * core as its sub core, not attached yet; *sd filled with a pattern that
+ * *untouched keeps. */
+static esp_amp_shm_vq_pair_t *main_then_sub(uint16_t id, esp_amp_rpmsg_dev_t *sd,
+                                            esp_amp_rpmsg_dev_t *untouched)
+{
+    static esp_amp_rpmsg_dev_t m;
+    static esp_amp_queue_t mvq[2];
+    memset(s_mem, 0, sizeof(s_mem));
+    use_region(s_mem, sizeof(s_mem));
+    CHECK(esp_amp_init() == 0);
+    CHECK(esp_amp_rpmsg_main_init_by_id(&m, mvq, 4, 32, false, true, id) == 0);
+    s_core = ESP_AMP_CORE_SUB;
+    CHECK(esp_amp_init() == 0);
+    memset(sd, 0xa5, sizeof(*sd));
+    memcpy(untouched, sd, sizeof(*sd));
+    return m.pair;
+}
+
 /* A newer main core formats while the sub core looks its block up: what
  * the lookup read may mix two headers, so the attach is refused
  * (NOT_INIT) and writes nothing; the next attempt, in one session, works. */
 Test(platform_edge, attach_races_a_main_format, .description = "a main format during the sub's registry lookup")
 {
-    static esp_amp_rpmsg_dev_t m, sd, untouched;
-    static esp_amp_queue_t mvq[2], svq[2];
+    static esp_amp_rpmsg_dev_t sd, untouched;
+    static esp_amp_queue_t svq[2];
     const uint16_t id = 0x0141;
-    memset(s_mem, 0, sizeof(s_mem));
-    use_region(s_mem, sizeof(s_mem));
-    CHECK(esp_amp_init() == 0);
-    CHECK(esp_amp_rpmsg_main_init_by_id(&m, mvq, 4, 32, false, true, id) == 0);
-    esp_amp_shm_vq_pair_t *pair = m.pair;
-    s_core = ESP_AMP_CORE_SUB;
-    CHECK(esp_amp_init() == 0);
-    memset(&sd, 0xa5, sizeof(sd));
-    memcpy(&untouched, &sd, sizeof(sd));
+    esp_amp_shm_vq_pair_t *pair = main_then_sub(id, &sd, &untouched);
     s_bump_on_size = 2;
     esp_amp_clear_last_error();
     CHECK(esp_amp_rpmsg_sub_init_by_id(&sd, svq, false, true, id) == -1);
@@ -447,22 +458,14 @@ Test(platform_edge, attach_races_a_main_format, .description = "a main format du
  * else, and a sub core does not attach to it. */
 Test(platform_edge, a_header_with_session_0_is_not_attached, .description = "session 0 is refused")
 {
-    static esp_amp_rpmsg_dev_t m, sd, untouched;
-    static esp_amp_queue_t mvq[2], svq[2];
+    static esp_amp_rpmsg_dev_t sd, untouched;
+    static esp_amp_queue_t svq[2];
     const uint16_t id = 0x0142;
-    memset(s_mem, 0, sizeof(s_mem));
-    use_region(s_mem, sizeof(s_mem));
-    CHECK(esp_amp_init() == 0);
-    CHECK(esp_amp_rpmsg_main_init_by_id(&m, mvq, 4, 32, false, true, id) == 0);
-    esp_amp_shm_vq_pair_t *pair = m.pair;
+    esp_amp_shm_vq_pair_t *pair = main_then_sub(id, &sd, &untouched);
     esp_amp_shm_header_t *h = (esp_amp_shm_header_t *)s_mem;
     uint32_t session = h->session;
     CHECK(session != 0);
     h->session = 0;
-    s_core = ESP_AMP_CORE_SUB;
-    CHECK(esp_amp_init() == 0);
-    memset(&sd, 0xa5, sizeof(sd));
-    memcpy(&untouched, &sd, sizeof(sd));
     esp_amp_clear_last_error();
     CHECK(esp_amp_rpmsg_sub_init_by_id(&sd, svq, false, true, id) == -1);
     CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
