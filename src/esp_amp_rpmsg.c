@@ -14,7 +14,9 @@
  * therefore use one device at once: none can reset or rebind the rings
  * between another's check and its write. What runs outside are the
  * endpoint callbacks and the application's own writes into a buffer it
- * created.
+ * created. The calls of the application start with call_begin() (critical
+ * section, argument and device checks, link check) and end with
+ * call_end() (leave, record the error).
  *
  * Receiving: esp_amp_rpmsg_poll() takes one buffer and calls the callback of
  * the endpoint named by dst_addr; the application gives the buffer back with
@@ -30,8 +32,9 @@
  * The take path (dev_take, rx_take), the delivery and the send's publish
  * step have several callers; each is written once and built into each
  * caller (ESP_AMP_INLINE): with its constant arguments folded, that is
- * both smaller and faster than the calls. The free step (rx_free) is built
- * in only when compiling for speed (ESP_AMP_HOT).
+ * both smaller and faster than the calls. The free step (rx_free) and
+ * call_begin/call_end are built in only when compiling for speed
+ * (ESP_AMP_HOT).
  *
  * Callbacks of one device never nest or overlap on one core: `busy` marks a
  * running callback. A poll that finds it set fails with ESP_AMP_ERR_BUSY; a
