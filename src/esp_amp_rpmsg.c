@@ -394,18 +394,22 @@ uint16_t esp_amp_rpmsg_get_max_size(esp_amp_rpmsg_dev_t *rpmsg_dev)
     return (uint16_t)(dev_txq(rpmsg_dev)->max_item_size - HDR);
 }
 
-/* Inside the critical section: fill the header h of held tx buffer i and
- * publish it; ring the peer if it asked. */
-ESP_AMP_INLINE void tx_put(esp_amp_rpmsg_dev_t *dev, esp_amp_rpmsg_head_t *h,
-                           int32_t i, uint16_t src, uint16_t dst, uint16_t len)
+/* Inside the critical section: publish held tx buffer i, its header
+ * filled, with `len` bytes of payload; ring the peer if it asked. */
+ESP_AMP_INLINE void tx_put(esp_amp_rpmsg_dev_t *dev, int32_t i, uint16_t len)
 {
-    esp_amp_queue_t *q = dev_txq(dev);
+    ring_put(dev_txq(dev), false, (uint32_t)i, (uint16_t)(len + HDR));
+    STAT_INC(dev, tx_msgs);
+    esp_amp_link_kick(dev);
+}
+
+/* The header of a tx buffer, but for its flags. */
+static inline void head_fill(esp_amp_rpmsg_head_t *h, uint16_t src,
+                             uint16_t dst, uint16_t len)
+{
     shm_st16(&h->src_addr, src);
     shm_st16(&h->dst_addr, dst);
     shm_st16(&h->data_len, len);
-    ring_put(q, false, (uint32_t)i, (uint16_t)(len + HDR));
-    STAT_INC(dev, tx_msgs);
-    esp_amp_link_kick(dev);
 }
 
 void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
@@ -446,7 +450,8 @@ int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
             STAT_INC(rpmsg_dev, tx_too_big);
             err = ESP_AMP_ERR_TOO_BIG;
         } else {
-            tx_put(rpmsg_dev, buf_head(q, i), i, ept->addr, dst_addr, data_len);
+            head_fill(buf_head(q, i), ept->addr, dst_addr, data_len);
+            tx_put(rpmsg_dev, i, data_len);
         }
     }
     return call_end(err);
@@ -466,10 +471,12 @@ int esp_amp_rpmsg_send(esp_amp_rpmsg_dev_t *rpmsg_dev, esp_amp_rpmsg_ept_t *ept,
         if (i < 0) {
             err = (esp_amp_err_t)-i;
         } else {
+            /* The header first: fewer values live across the copy. */
             esp_amp_rpmsg_head_t *h = buf_head(dev_txq(rpmsg_dev), i);
-            esp_amp_copy(h + 1, data, data_len);
+            head_fill(h, ept->addr, dst_addr, data_len);
             shm_st16(&h->data_flags, ESP_AMP_RPMSG_DATA_DEFAULT);
-            tx_put(rpmsg_dev, h, i, ept->addr, dst_addr, data_len);
+            esp_amp_copy(h + 1, data, data_len);
+            tx_put(rpmsg_dev, i, data_len);
         }
     }
     return call_end(err);
