@@ -416,18 +416,21 @@ void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
                                    uint32_t nbytes, uint16_t flags)
 {
     uint16_t len = 0;
-    int32_t i = -(int32_t)call_begin(rpmsg_dev, true);
-    if (i == 0) {
-        i = dev_take(rpmsg_dev, 0, nbytes, &len);
+    esp_amp_rpmsg_head_t *h = NULL;
+    esp_amp_err_t err = call_begin(rpmsg_dev, true);
+    if (err == ESP_AMP_OK) {
+        int32_t i = dev_take(rpmsg_dev, 0, nbytes, &len);
+        if (i < 0) {
+            err = (esp_amp_err_t)-i;
+        } else {
+            /* The size created and the flags (the send writes the
+             * addresses). */
+            h = buf_head(dev_txq(rpmsg_dev), i);
+            shm_st16(&h->data_len, (uint16_t)nbytes);
+            shm_st16(&h->data_flags, flags);
+        }
     }
-    if (call_end(i < 0 ? (esp_amp_err_t)-i : ESP_AMP_OK) != 0) {
-        return NULL;
-    }
-    /* The addresses are written by the send. */
-    esp_amp_rpmsg_head_t *h = buf_head(dev_txq(rpmsg_dev), i);
-    shm_st16(&h->data_len, (uint16_t)nbytes);  /* the size created */
-    shm_st16(&h->data_flags, flags);
-    return h + 1;
+    return call_end(err) == 0 ? h + 1 : NULL;
 }
 
 int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
