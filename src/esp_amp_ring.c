@@ -40,6 +40,8 @@ void esp_amp_ring_bind(esp_amp_queue_t q[2], esp_amp_shm_vq_pair_t *pair,
 void esp_amp_ring_forget(esp_amp_queue_t q[2])
 {
     for (unsigned k = 0; k < 2; k++) {
+        q[k].head = 0;
+        q[k].tail = 0;
         for (unsigned w = 0; w < ESP_AMP_CONFIG_QUEUE_MAX_LEN / 32u; w++) {
             q[k].held[w] = 0;
         }
@@ -52,8 +54,6 @@ void esp_amp_ring_reset(esp_amp_queue_t q[2])
         for (uint32_t i = 0; i <= q[k].mask; i++) {
             shm_st32(&q[k].desc[i], ESP_AMP_DESC(ring_freed_flags(0), i, 0));
         }
-        q[k].head = 0;
-        q[k].tail = 0;
     }
     esp_amp_ring_forget(q);
 }

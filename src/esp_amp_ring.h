@@ -195,7 +195,8 @@ void esp_amp_ring_bind(esp_amp_queue_t q[2], esp_amp_shm_vq_pair_t *pair,
 
 /* Forget every buffer this core holds in the rings of q[0] and q[1]
  * (without touching shared memory): their pointers are refused from now
- * on. */
+ * on, and the counters start from 0 (esp_amp_queue_held() says 0). The
+ * rings are not used again before they are bound or reset. */
 void esp_amp_ring_forget(esp_amp_queue_t q[2]);
 
 /* Write the initial descriptors of both rings bound to q[0] and q[1]

@@ -1838,6 +1838,29 @@ Test(regress, a_buffer_created_before_a_main_restart_is_not_sent_into_the_new_se
     cr_assert_eq(tu_drain(&T.p.main), 1);
 }
 
+/* A sub core that notices a restart forgets what it held, its counters
+ * included: while the link stays down, esp_amp_queue_held() says 0 (it
+ * used to say what the old session's counters left, until the next bind,
+ * which then changed it inside a call that was refused). */
+Test(regress, a_sub_that_noticed_a_restart_holds_nothing)
+{
+    up_poll();
+    tu_sub();
+    cr_assert_not_null(esp_amp_rpmsg_create_message(&T.p.sub, 4, 0));
+    cr_assert_eq(esp_amp_queue_held(txq(&T.p.sub)), 1);
+    /* A main core that formats again: the pair's magic is 0 and the sub
+     * core's join request is gone. */
+    esp_amp_shm_vq_pair_t *pair = T.p.sub.pair;
+    pair->magic = 0;
+    pair->ctl[0].join = 0;
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_poll(&T.p.sub), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_LINK_DOWN);
+    cr_assert_eq(T.p.sub.link, ESP_AMP_LINK_DOWN);
+    cr_assert_eq(esp_amp_queue_held(txq(&T.p.sub)), 0);
+    cr_assert_eq(esp_amp_queue_held(rxq(&T.p.sub)), 0);
+}
+
 /* A sender that waits for a free buffer is rung when one comes back, and
  * only while it waits (steady traffic rings nothing). */
 Test(ctl, a_waiting_sender_is_rung_when_a_buffer_comes_back)
