@@ -33,8 +33,8 @@
  * step have several callers; each is written once and built into each
  * caller (ESP_AMP_INLINE): with its constant arguments folded, that is
  * both smaller and faster than the calls. The free step (rx_free) and
- * call_begin/call_end are built in only when compiling for speed
- * (ESP_AMP_HOT).
+ * call_begin/call_end are always built in when compiling for speed
+ * (ESP_AMP_HOT); for size the compiler decides.
  *
  * Callbacks of one device never nest or overlap on one core: `busy` marks a
  * running callback. A poll that finds it set fails with ESP_AMP_ERR_BUSY; a
