@@ -141,7 +141,9 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev,
         return ESP_AMP_ERR_NO_MEM;
     }
     /* What was read belongs to one complete header of that session: the
-     * main core was not formatting meanwhile (esp_amp_sys_info.c). */
+     * main core was not formatting meanwhile (esp_amp_sys_info.c). The
+     * second look is esp_amp_sys_info_session(), called through the lookup
+     * itself so that a sub core's image carries one function, not two. */
     atomic_thread_fence(memory_order_acquire);
     (void)esp_amp_sys_info_find(0, NULL, NULL, &again);
     if (again != session) {

@@ -83,7 +83,7 @@ static void shadow_store(uint32_t *dst, unsigned first, unsigned n)
  * (four runs of shadow_store: the release on the first word of the first
  * two runs is more than needed) and return true. A reader checks the magic
  * (acquire), reads the session (acquire), reads what it needs, then checks
- * the magic and the session again (esp_amp_sys_info_session): the fence
+ * the magic and the session again (esp_amp_sys_info_find, twice): the fence
  * makes the cleared magic visible before any new word, and the session is
  * stored (release) after every other word, so a reader that mixed old and
  * new words sees either a cleared magic or a session that moved. */
