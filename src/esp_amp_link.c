@@ -77,7 +77,7 @@ void esp_amp_link_kick(esp_amp_rpmsg_dev_t *dev)
 
 static void set_kick_if_intr(esp_amp_rpmsg_dev_t *dev)
 {
-    if (dev->flags & DEV_F_INTR) {
+    if (dev_intr(dev)) {
         esp_amp_link_set_kick(dev, 1);
     }
 }

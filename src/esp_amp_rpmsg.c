@@ -209,9 +209,9 @@ ESP_AMP_INLINE void rx_deliver(esp_amp_rpmsg_dev_t *dev, const rx_msg_t *m)
     (void)m->cb(m->data, m->len, m->src, m->cb_data);
     dev->busy = 0;
     atomic_signal_fence(memory_order_seq_cst);
-    if (dev->deferred) {
+    if (ESP_AMP_CONFIG_RX_INTR && dev->deferred) {
         dev->deferred = 0;
-        if (dev->flags & DEV_F_INTR) {
+        if (dev_intr(dev)) {
             esp_amp_raise_self(SW_INTR_RESERVED_ID_RPMSG);
         }
     }
@@ -221,7 +221,9 @@ ESP_AMP_INLINE void rx_deliver(esp_amp_rpmsg_dev_t *dev, const rx_msg_t *m)
 static bool rx_busy(esp_amp_rpmsg_dev_t *dev)
 {
     if (dev->busy) {
-        dev->deferred = 1;
+        if (ESP_AMP_CONFIG_RX_INTR) {
+            dev->deferred = 1;     /* read when the callback returns */
+        }
         return true;
     }
     return false;

@@ -16,8 +16,11 @@
 #define DEV_F_NOTIFY 0x02u    /* ring the peer after send                    */
 #define DEV_F_POLL 0x04u      /* this core polls (no rx interrupt)           */
 #define DEV_F_INTR 0x08u      /* rx handler registered                       */
-#define DEV_F_STUCK_TX 0x10u  /* the tx ring's slot at head was refused      */
-#define DEV_F_STUCK_RX 0x20u  /* the rx ring's slot at head was refused      */
+/* The tx / rx ring's slot at head was refused: it is counted once. Only
+ * the counters use them (0 without ESP_AMP_CONFIG_STATS: every use folds
+ * away). */
+#define DEV_F_STUCK_TX (ESP_AMP_CONFIG_STATS ? 0x10u : 0u)
+#define DEV_F_STUCK_RX (ESP_AMP_CONFIG_STATS ? 0x20u : 0u)
 
 static inline esp_amp_queue_t *dev_txq(const esp_amp_rpmsg_dev_t *dev)
 {
@@ -31,6 +34,13 @@ static inline esp_amp_queue_t *dev_rxq(const esp_amp_rpmsg_dev_t *dev)
 static inline bool dev_ready(const esp_amp_rpmsg_dev_t *dev)
 {
     return dev != NULL && dev->vq != NULL;
+}
+
+/* True when the device receives by doorbell (never in a build without
+ * ESP_AMP_CONFIG_RX_INTR). */
+static inline bool dev_intr(const esp_amp_rpmsg_dev_t *dev)
+{
+    return ESP_AMP_CONFIG_RX_INTR && (dev->flags & DEV_F_INTR);
 }
 
 /* True for a main-core device (constant in a single-role build). */
