@@ -18,11 +18,14 @@ bench bench-quick:
 	$(call CONFIGURE,build-release,-DCMAKE_BUILD_TYPE=Release)
 	@cmake --build build-release -j$(JOBS) --target rpmsg_bench
 	@cd build-release && ./bench/rpmsg_bench $(if $(filter bench,$@),--json bench.json $(BENCH_ARGS),--quick)
+# BENCH_TARGET_CFLAGS (e.g. -msave-restore): images compiled with these flags too, in build-riscv-flags/.
+BT_DIR = build-riscv$(if $(BENCH_TARGET_CFLAGS),-flags)
 bench-target:
 	@scripts/install-deps.sh target
-	$(call CONFIGURE,build-riscv,-DCMAKE_TOOLCHAIN_FILE=cmake/riscv32-toolchain.cmake -DESP_AMP_PLATFORM_PORT=riscv-virt)
-	$(call BUILD_QUIET,build-riscv,bench_target_main bench_target_sub,bench-target-build.log)
-	@bench/target/bench_target.py --build-dir build-riscv $(BENCH_TARGET_ARGS)
+	$(call CONFIGURE,$(BT_DIR),-DCMAKE_TOOLCHAIN_FILE=cmake/riscv32-toolchain.cmake -DESP_AMP_PLATFORM_PORT=riscv-virt \
+	  $(if $(BENCH_TARGET_CFLAGS),-DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-Os $(BENCH_TARGET_CFLAGS)"))
+	$(call BUILD_QUIET,$(BT_DIR),bench_target_main bench_target_sub,bench-target-build.log)
+	@bench/target/bench_target.py --build-dir $(BT_DIR) $(BENCH_TARGET_ARGS)
 size:
 	@scripts/install-deps.sh target
 	@scripts/size-report.sh

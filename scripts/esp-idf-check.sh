@@ -64,7 +64,9 @@ for target in ${ESP_AMP_IDF_TARGETS:-esp32c6 esp32c5 esp32p4}; do
       riscv32-esp-elf-size "$lp/lp_rpmsg_sub.elf" | sed 's/^/  /'
       echo "  $target LP image: $(mapsize "$lp/lp_rpmsg_sub.map" "${LIB_PARTS[@]}")"
       grep -q -- -Werror "$lp/compile_commands.json" || { echo "  LP build: no -Werror"; false; }
-    }
+    } && if grep -q '^CONFIG_ESP_AMP_LP_SAVE_RESTORE=y' "$b/sdkconfig"; then
+      grep -q -- -msave-restore "$lp/compile_commands.json" || { echo "  LP build: no -msave-restore"; false; }
+    fi
     result "$target-lp" $?
   fi
   objects "$b" "${LIB_PARTS[@]}" /examples/esp-idf/rpmsg_send_recv/ >"$b/objects.log" 2>&1 ||

@@ -57,7 +57,13 @@ linked() {
     END { for (i = 1; i <= n; i++) print L[i], S[i, "text"] + 0, S[i, "data"] + 0, S[i, "bss"] + 0 }
   ' "$1/firmware/$2.map"
 }
-core_text() { linked "$@" | awk '{ t += $2 } END { print t }'; }  # core_text DIR IMAGE
+# core_text DIR IMAGE: the core's linked text, with libgcc's register save/restore routines
+# if the image has them (a -msave-restore build calls them instead of saving registers).
+core_text() {
+  { linked "$@"; awk "$AWK_HEX"'/^Linker script and memory map/ { on = 1 }
+      on && /^ \.text +0x8/ && /\(save-restore\.o\)/ { print "-", hex($3) }' "$1/firmware/$2.map"; } |
+    awk '{ t += $2 } END { print t }'
+}
 for image in $IMAGES; do
   printf "\n### As linked into \`firmware/$image.elf\` (--gc-sections)\n\n"
   linked "$BUILD_DIR" "$image" | table ""
@@ -70,9 +76,11 @@ printf "\n### Build options: core text linked into each image, and the saving\n\
 printf "| option | main core, interrupt | saving | sub core, polling | saving |\n|---|---:|---:|---:|---:|\n"
 printf "| default (every option on) | %d | | %d | |\n" "$base_main" "$base_sub"
 i=0
-for opt in STATS ERR_NAMES RX_INTR MAIN_CORE SUB_CORE "MAIN_CORE RX_INTR STATS ERR_NAMES" "SUB_CORE STATS ERR_NAMES"; do
-  opt=$(printf -- "-DESP_AMP_CONFIG_%s=0 " $opt) dir=$BUILD_DIR-opt$((i += 1))
-  opt=${opt% }
+# An option set: NAME for -DESP_AMP_CONFIG_NAME=0, or a compiler flag (-...) of the whole image.
+for opt in STATS ERR_NAMES RX_INTR MAIN_CORE SUB_CORE "MAIN_CORE RX_INTR STATS ERR_NAMES" "SUB_CORE STATS ERR_NAMES" \
+           -msave-restore "-msave-restore MAIN_CORE RX_INTR STATS ERR_NAMES"; do
+  opt=$(for o in $opt; do case $o in -*) printf -- "%s " "$o" ;; *) printf -- "-DESP_AMP_CONFIG_%s=0 " "$o" ;; esac; done)
+  opt=${opt% } dir=$BUILD_DIR-opt$((i += 1))
   rm -rf "$dir"
   if ! cmake_build "$dir" "${RV_CONFIG[@]}" -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-Os $opt" -- $IMAGES; then
     echo "| \`$opt\` | build failed | | | |"; continue
@@ -84,6 +92,9 @@ for opt in STATS ERR_NAMES RX_INTR MAIN_CORE SUB_CORE "MAIN_CORE RX_INTR STATS E
   case "$opt" in *SUB_CORE=0*) sb="n/a | " ;; esac
   printf "| \`%s\` | %s | %s |\n" "$opt" "$m" "$sb"
 done
+printf '\n%s\n%s\n%s\n' "\`-msave-restore\` (GCC, RISC-V) is a compiler flag, not an option of the library: functions" \
+  "call libgcc's shared register save/restore routines (counted above) instead of saving registers" \
+  "themselves; fewer bytes, more instructions per call (\`make bench-target BENCH_TARGET_CFLAGS=-msave-restore\`)."
 RAM_C=ports/platform/riscv-virt/size/ram_table.c
 AWK_RAM="$AWK_HEX"' $4 ~ /^ram_/ { printf "%s %d\n", substr($4, 5), hex($2) }'
 ${CROSS}gcc $flags $incs -Isrc -c -o "$OBJS/ram_rv.o" $RAM_C
