@@ -106,12 +106,13 @@ ESP_AMP_SLOW int32_t take_refused(esp_amp_rpmsg_dev_t *dev, unsigned rx)
 }
 
 /* Begin an API call on a device: enter the critical section, then check
- * the call's arguments (`args_ok`, and the device itself) and the link.
- * Every call begun here ends with call_end(), whatever this returned. */
+ * the call's arguments (`args_ok`, and the device itself: the link check
+ * refuses one that was never initialised) and the link. Every call begun
+ * here ends with call_end(), whatever this returned. */
 ESP_AMP_HOT esp_amp_err_t call_begin(esp_amp_rpmsg_dev_t *dev, bool args_ok)
 {
     esp_amp_env_enter_critical();
-    if (!args_ok || !dev_ready(dev)) {
+    if (!args_ok || dev == NULL) {
         return ESP_AMP_ERR_INVALID_ARG;
     }
     return esp_amp_link_ready(dev);

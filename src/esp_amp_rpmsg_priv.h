@@ -99,7 +99,9 @@ static inline esp_amp_err_t esp_amp_link_ready(esp_amp_rpmsg_dev_t *dev)
     if (dev->link == ESP_AMP_LINK_UP && !esp_amp_link_moved(dev)) {
         return ESP_AMP_OK;
     }
-    return dev->check(dev);
+    /* Only an initialised device is ever UP: the look at a device that
+     * never was (vq NULL: ESP_AMP_ERR_INVALID_ARG) is off the common case. */
+    return dev->vq != NULL ? dev->check(dev) : ESP_AMP_ERR_INVALID_ARG;
 }
 
 /* After publishing (a message, a join request or answer): if this device

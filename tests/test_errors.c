@@ -94,11 +94,20 @@ Test(errors, calls_on_an_uninitialised_device_fail)
     cr_assert_null(esp_amp_rpmsg_create_message(&dev, 1, 0));
     cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_INVALID_ARG);
     e.addr = 1;
-    cr_assert_eq(esp_amp_rpmsg_send(&dev, &e, 2, b, 1), -1);
-    cr_assert_eq(esp_amp_rpmsg_send_nocopy(&dev, &e, 2, b, 1), -1);
-    cr_assert_eq(esp_amp_rpmsg_poll(&dev), -1);
-    cr_assert_eq(esp_amp_rpmsg_destroy(&dev, b), -1);
-    cr_assert_eq(esp_amp_rpmsg_intr_enable(&dev), -1);
+    /* Each refused with INVALID_ARG (the device, not its link). */
+#define REFUSED(call)                                                      \
+    do {                                                                   \
+        esp_amp_clear_last_error();                                        \
+        cr_assert_eq((call), -1, #call);                                   \
+        cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_INVALID_ARG, #call); \
+    } while (0)
+    REFUSED(esp_amp_rpmsg_send(&dev, &e, 2, b, 1));
+    REFUSED(esp_amp_rpmsg_send_nocopy(&dev, &e, 2, b, 1));
+    REFUSED(esp_amp_rpmsg_poll(&dev));
+    REFUSED(esp_amp_rpmsg_poll(&dev));   /* after a failed poll too */
+    REFUSED(esp_amp_rpmsg_destroy(&dev, b));
+    REFUSED(esp_amp_rpmsg_intr_enable(&dev));
+#undef REFUSED
     cr_assert_eq(esp_amp_rpmsg_get_max_size(&dev), 0);
     /* The link and flow-control calls too, and with no device at all. */
     esp_amp_clear_last_error();
