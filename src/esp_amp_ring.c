@@ -27,7 +27,6 @@ void esp_amp_ring_bind(esp_amp_queue_t q[2], esp_amp_shm_vq_pair_t *pair,
 {
     esp_amp_queue_desc_t *desc = (esp_amp_queue_desc_t *)(void *)(pair + 1);
     uint8_t *buf = (uint8_t *)(desc + 2u * len);
-    esp_amp_zero(q, 2u * sizeof(*q));
     for (unsigned k = 0; k < 2; k++) {
         unsigned ring = first ^ k;
         q[k].desc = desc + ring * len;
@@ -35,6 +34,7 @@ void esp_amp_ring_bind(esp_amp_queue_t q[2], esp_amp_shm_vq_pair_t *pair,
         q[k].mask = (uint16_t)(len - 1u);
         q[k].max_item_size = item;
     }
+    esp_amp_ring_forget(q);
 }
 
 void esp_amp_ring_forget(esp_amp_queue_t q[2])
