@@ -99,42 +99,48 @@ static void rings_reset(esp_amp_rpmsg_dev_t *dev)
     dev->flags &= (uint8_t)~(DEV_F_STUCK_TX | DEV_F_STUCK_RX);
 }
 
+/* The flags of an init's `notify` and `poll` (computed before the init's
+ * calls: one value to keep across them, not two). */
+static unsigned dev_flags(bool notify, bool poll)
+{
+    return (notify ? DEV_F_NOTIFY : 0u) | (poll ? DEV_F_POLL : 0u);
+}
+
 static void dev_reset(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t vq[],
-                      uint16_t id, uint8_t flags, bool notify, bool poll,
+                      uint16_t id, unsigned flags,
                       esp_amp_err_t (*check)(esp_amp_rpmsg_dev_t *))
 {
     esp_amp_zero(dev, sizeof(*dev));
     dev->vq = vq;
     dev->sysinfo_id = id;
     dev->check = check;
-    dev->flags = (uint8_t)(flags | (notify ? DEV_F_NOTIFY : 0u) |
-                           (poll ? DEV_F_POLL : 0u));
+    dev->flags = (uint8_t)flags;
 }
 
 /* Sub core ---------------------------------------------------------------- */
 #if ESP_AMP_CONFIG_SUB_CORE
 
-/* Find and check the pair block of dev->sysinfo_id (nothing written yet);
- * if it is there, start from *fresh when it is given (an init), bind
- * `dev` to the block and join: UP at a first join of the session, JOINING
+/* Find and check the pair block of fresh->sysinfo_id (nothing written
+ * yet); if it is there, copy *fresh into `dev` (an init; a link check
+ * passes `dev` itself as `fresh`), bind `dev` to the block and join: UP at a first join of the session, JOINING
  * at a rejoin, DOWN again if a newer main core appeared meanwhile. Called
  * inside a critical section. */
 static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev,
                                 const esp_amp_rpmsg_dev_t *fresh)
 {
-    uint32_t size = 0, session = 0, again = 0;
-    uint16_t id = fresh != NULL ? fresh->sysinfo_id : dev->sysinfo_id;
-    void *block = NULL;
+    uint32_t size, session, again = 0;  /* set by a lookup that succeeds */
+    uint16_t id = fresh->sysinfo_id;
+    void *block;
     if (esp_amp_sys_info_find(id, &block, &size, &session) != ESP_AMP_OK ||
         session == 0 /* not formatted */ || size < sizeof(esp_amp_shm_vq_pair_t) ||
         shm_ld32_acq(&((esp_amp_shm_vq_pair_t *)block)->magic) != ESP_AMP_VQ_MAGIC) {
         return ESP_AMP_ERR_NOT_INIT;
     }
     esp_amp_shm_vq_pair_t *pair = block;
-    uint32_t geo = shm_ld32((const uint32_t *)(const void *)&pair->queue_len);
-    uint16_t len = (uint16_t)geo, item = (uint16_t)(geo >> 16); /* little-endian */
-    uint32_t need = esp_amp_queue_pair_size(len, item);
-    if (need == 0 || item <= HDR || need != size) {
+    uint16_t len = shm_ld16(&pair->queue_len), item = shm_ld16(&pair->item_size);
+    /* size holds the header at least: a geometry the format refuses
+     * (pair size 0) never matches it. */
+    if (item <= HDR || esp_amp_queue_pair_size(len, item) != size) {
         return ESP_AMP_ERR_CORRUPT;
     }
     if (len > ESP_AMP_CONFIG_QUEUE_MAX_LEN) {
@@ -149,7 +155,7 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev,
     if (again != session) {
         return ESP_AMP_ERR_NOT_INIT;
     }
-    if (fresh != NULL) {
+    if (fresh != dev) {
         *dev = *fresh;
     }
     queues_bind(dev, pair, len, item);
@@ -188,7 +194,7 @@ static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)
         link_set(dev, ESP_AMP_LINK_DOWN);
     }
     if (dev->link == ESP_AMP_LINK_DOWN) {
-        (void)sub_attach(dev, NULL);
+        (void)sub_attach(dev, dev);
     }
     if (dev->link == ESP_AMP_LINK_JOINING &&
         shm_ld32_acq(&dev->pair->ctl[1].join) == dev->join) {
@@ -209,22 +215,19 @@ static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)
 static esp_amp_err_t main_check(esp_amp_rpmsg_dev_t *dev)
 {
     uint32_t req = shm_ld32(&dev->pair->ctl[0].join);
+    if (req == 0) {
+        /* Nobody has joined yet (the link is JOINING since the init), or,
+         * after an answer, the peer scribbled: only our own format writes
+         * 0. Stop using the rings until a real request comes. */
+        link_set(dev, ESP_AMP_LINK_JOINING);
+        STAT_INC(dev, link_down);
+        return ESP_AMP_ERR_LINK_DOWN;
+    }
     if (req == dev->join) {
-        if (dev->join == 0) {
-            STAT_INC(dev, link_down);
-            return ESP_AMP_ERR_LINK_DOWN;      /* nobody has joined yet */
-        }
         /* The request we answered is back after the peer scribbled over
          * it: the rings were not touched meanwhile. */
         link_set(dev, ESP_AMP_LINK_UP);
         return ESP_AMP_OK;
-    }
-    if (req == 0) {
-        /* Only our own format writes 0: the peer scribbled. Stop using the
-         * rings until a real request comes. */
-        link_set(dev, ESP_AMP_LINK_JOINING);
-        STAT_INC(dev, link_down);
-        return ESP_AMP_ERR_LINK_DOWN;
     }
     if (req != 1u || dev->join != 0) {
         /* A rejoin: the sub core restarted; nothing in the rings is valid. */
@@ -235,7 +238,7 @@ static esp_amp_err_t main_check(esp_amp_rpmsg_dev_t *dev)
         link_set(dev, ESP_AMP_LINK_JOINING);
     }
     dev->join = req;
-    shm_st32_rel(&own_ctl(dev)->join, req);
+    shm_st32_rel(&dev->pair->ctl[1].join, req);   /* ack */
     link_set(dev, ESP_AMP_LINK_UP);
     set_kick_if_intr(dev);
     esp_amp_link_kick(dev);
@@ -257,19 +260,20 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
         queue_item_size > ESP_AMP_FMT_ITEM_SIZE_MAX) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
+    unsigned flags = DEV_F_MAIN | dev_flags(notify, poll);
     uint16_t len = 1;
     while (len < queue_len) {
         len = (uint16_t)(len << 1);
     }
-    uint16_t item = (uint16_t)esp_amp_align_up(queue_item_size, 4u);
+    /* rounded up to a multiple of 4 (at most ESP_AMP_FMT_ITEM_SIZE_MAX) */
+    uint16_t item = (uint16_t)((queue_item_size + 3u) & ~3u);
     esp_amp_shm_vq_pair_t *pair = esp_amp_sys_info_alloc(
         (uint16_t)sysinfo_id, esp_amp_queue_pair_size(len, item));
     if (pair == NULL) {
         return -1;
     }
     esp_amp_ring_pair_format(pair, len, item);
-    dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, DEV_F_MAIN,
-              notify, poll, main_check);
+    dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, flags, main_check);
     queues_bind(rpmsg_dev, pair, len, item);
     rpmsg_dev->session = esp_amp_link_session();
     rpmsg_dev->link = ESP_AMP_LINK_JOINING;
@@ -293,8 +297,8 @@ int esp_amp_rpmsg_sub_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
     }
     /* The device is written only once its pair block is found. */
     esp_amp_rpmsg_dev_t fresh;
-    dev_reset(&fresh, rpmsg_vqueue, (uint16_t)sysinfo_id, 0, notify, poll,
-              sub_check);
+    dev_reset(&fresh, rpmsg_vqueue, (uint16_t)sysinfo_id,
+              dev_flags(notify, poll), sub_check);
     esp_amp_env_enter_critical();
     esp_amp_err_t err = sub_attach(rpmsg_dev, &fresh);
     esp_amp_env_exit_critical();

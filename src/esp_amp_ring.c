@@ -25,12 +25,16 @@ uint32_t esp_amp_queue_pair_size(uint16_t len, uint16_t item_size)
 void esp_amp_ring_bind(esp_amp_queue_t q[2], esp_amp_shm_vq_pair_t *pair,
                        uint16_t len, uint16_t item, unsigned first)
 {
-    esp_amp_queue_desc_t *desc = (esp_amp_queue_desc_t *)(void *)(pair + 1);
-    uint8_t *buf = (uint8_t *)(desc + 2u * len);
+    /* Ring 0 and ring 1 (see the layout above); q[0] takes ring `first`. */
+    esp_amp_queue_desc_t *d0 = (esp_amp_queue_desc_t *)(void *)(pair + 1);
+    esp_amp_queue_desc_t *d1 = d0 + len;
+    uint8_t *b0 = (uint8_t *)(d1 + len);
+    uint8_t *b1 = b0 + (uint32_t)len * item;
+    q[0].desc = first ? d1 : d0;
+    q[1].desc = first ? d0 : d1;
+    q[0].buf = first ? b1 : b0;
+    q[1].buf = first ? b0 : b1;
     for (unsigned k = 0; k < 2; k++) {
-        unsigned ring = first ^ k;
-        q[k].desc = desc + ring * len;
-        q[k].buf = buf + ring * len * item;
         q[k].mask = (uint16_t)(len - 1u);
         q[k].max_item_size = item;
     }
@@ -50,9 +54,9 @@ void esp_amp_ring_forget(esp_amp_queue_t q[2])
 
 void esp_amp_ring_reset(esp_amp_queue_t q[2])
 {
-    for (unsigned k = 0; k < 2; k++) {
-        for (uint32_t i = 0; i <= q[k].mask; i++) {
-            shm_st32(&q[k].desc[i], ESP_AMP_DESC(ring_freed_flags(0), i, 0));
+    for (esp_amp_queue_t *r = q; r != q + 2; r++) {
+        for (uint32_t i = 0; i <= r->mask; i++) {
+            shm_st32(&r->desc[i], ESP_AMP_DESC(ring_freed_flags(0), i, 0));
         }
     }
     esp_amp_ring_forget(q);
@@ -61,7 +65,7 @@ void esp_amp_ring_reset(esp_amp_queue_t q[2])
 void esp_amp_ring_pair_format(esp_amp_shm_vq_pair_t *pair, uint16_t len,
                               uint16_t item)
 {
-    esp_amp_queue_t q[2];
+    esp_amp_queue_desc_t *desc = (esp_amp_queue_desc_t *)(void *)(pair + 1);
     shm_st32_rel(&pair->magic, 0);
     /* Rings first, join words last (release): a sub core that joined in
      * the middle (it cannot while magic is 0, but the rule holds without
@@ -69,12 +73,13 @@ void esp_amp_ring_pair_format(esp_amp_shm_vq_pair_t *pair, uint16_t len,
      * reads req = ack = 0 sees formatted rings. A sub core of an earlier
      * session tells a descriptor written here from its own by the session
      * number, stored before (or by its request, cleared by a wipe). */
-    esp_amp_ring_bind(q, pair, len, item, 0);
-    esp_amp_ring_reset(q);
-    for (int c = 0; c < 2; c++) {
-        shm_st32(&pair->ctl[c].kick_me, 0);
-        shm_st32(&pair->ctl[c].tx_wait, 0);
-        shm_st32_rel(&pair->ctl[c].join, 0);
+    for (uint32_t i = 0; i < 2u * len; i++) {
+        shm_st32(&desc[i], ESP_AMP_DESC(ring_freed_flags(0), i & (len - 1u), 0));
+    }
+    for (esp_amp_shm_ring_ctl_t *c = pair->ctl; c != pair->ctl + 2; c++) {
+        shm_st32(&c->kick_me, 0);
+        shm_st32(&c->tx_wait, 0);
+        shm_st32_rel(&c->join, 0);
     }
     shm_fence();
     shm_st16(&pair->queue_len, len);

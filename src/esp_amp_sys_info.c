@@ -159,11 +159,13 @@ void *esp_amp_sys_info_alloc(uint16_t info_id, uint32_t size)
         }
         top = e->offset + e->size;
     }
-    uint32_t rounded = esp_amp_align_up(size, 8u);
-    if (e == st->shadow.e + ESP_AMP_CONFIG_SYS_INFO_SLOTS || rounded < size ||
-        rounded > st->shadow.h.region_size - top) {
+    /* The room left, in whole 8-byte units: `size` fits once rounded up
+     * exactly when it fits in that (and the rounding cannot wrap then). */
+    if (e == st->shadow.e + ESP_AMP_CONFIG_SYS_INFO_SLOTS ||
+        size > ((st->shadow.h.region_size - top) & ~7u)) {
         return esp_amp_fail_null(ESP_AMP_ERR_NO_MEM);
     }
+    uint32_t rounded = esp_amp_align_up(size, 8u);
     uint8_t *block = (uint8_t *)hdr() + top;
     esp_amp_zero(block, rounded);
     *e = (esp_amp_shm_sys_info_entry_t){
