@@ -15,7 +15,8 @@
 
 uint32_t esp_amp_queue_pair_size(uint16_t len, uint16_t item_size)
 {
-    if (len == 0 || (len & (len - 1u)) != 0 || len > ESP_AMP_FMT_QUEUE_LEN_MAX ||
+    /* len - 1u: a len of 0 wraps to the largest value */
+    if (len - 1u >= ESP_AMP_FMT_QUEUE_LEN_MAX || (len & (len - 1u)) != 0 ||
         item_size == 0 || (item_size & 3u) != 0) {
         return 0;
     }
