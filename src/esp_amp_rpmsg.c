@@ -56,7 +56,10 @@ typedef struct {
     uint16_t src;
 } rx_msg_t;
 
-static esp_amp_rpmsg_ept_t *ept_find(esp_amp_rpmsg_dev_t *dev, uint16_t addr)
+/* The endpoint at `addr`, or NULL. Built into its callers: an image has
+ * one or two (the receive paths, the rebind and search). */
+ESP_AMP_INLINE esp_amp_rpmsg_ept_t *ept_find(esp_amp_rpmsg_dev_t *dev,
+                                            uint16_t addr)
 {
     esp_amp_rpmsg_ept_t *e = dev->ept_list;
     while (e != NULL && e->addr != addr) {
