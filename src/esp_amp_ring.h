@@ -84,17 +84,18 @@
 #define RING_F_AVAIL ESP_AMP_DESC_F_AVAIL
 #define RING_F_USED ESP_AMP_DESC_F_USED
 
-static inline unsigned ring_wrap(const esp_amp_queue_t *q, uint16_t c)
+/* What counter c's flags are XORed with to give n (see THE FLAGS): 0 in a
+ * lap with wrap bit 1, 3 in one with wrap bit 0. A put writes n = 1 (sent)
+ * or n = 3 (freed) the same way. */
+static inline uint32_t ring_lap(uint16_t mask, uint16_t c)
 {
-    return (c & (q->mask + 1u)) == 0;
+    return (c & (mask + 1u)) ? 3u : 0u;
 }
-static inline uint32_t ring_sent_flags(unsigned w)
-{
-    return w ? RING_F_AVAIL : RING_F_USED;
-}
+/* The flags of a slot freed in a lap with wrap bit w (0 or 1); a formatted
+ * ring holds ring_freed_flags(0). */
 static inline uint32_t ring_freed_flags(unsigned w)
 {
-    return w ? (RING_F_AVAIL | RING_F_USED) : 0u;
+    return (RING_F_AVAIL | RING_F_USED) * w;
 }
 
 /* The word of `held` for buffer i < queue_len <= ESP_AMP_CONFIG_QUEUE_MAX_LEN
@@ -129,21 +130,25 @@ static inline int32_t ring_take(esp_amp_queue_t *q, bool consumer,
                                 uint16_t *len)
 {
     uint16_t c = q->head;
+    uint16_t mask = q->mask;   /* read once, before the acquire load */
     int32_t idle = consumer ? -ESP_AMP_ERR_EMPTY : -ESP_AMP_ERR_NO_BUF;
-    if ((uint16_t)(c - q->tail) > q->mask) {
+    if ((uint16_t)(c - q->tail) > mask) {
         return idle;                              /* we hold them all */
     }
-    uint32_t d = shm_ld32_acq(&q->desc[c & q->mask]);
-    uint32_t n = ESP_AMP_DESC_FLAGS(d) ^ (ring_wrap(q, c) ? 0u : 3u);
+    uint32_t lap = ring_lap(mask, c);
+    uint32_t d = shm_ld32_acq(&q->desc[c & mask]);
+    uint32_t n = ESP_AMP_DESC_FLAGS(d) ^ lap;
     if (n != (consumer ? 1u : 0u)) {
         return (n & 1u) ? -ESP_AMP_ERR_CORRUPT : idle;   /* see THE FLAGS */
     }
     uint32_t i = ESP_AMP_DESC_INDEX(d);
     uint16_t l = ESP_AMP_DESC_LEN(d);
-    if (i > q->mask || ring_held(q, i) || (consumer && l > q->max_item_size)) {
+    uint32_t *held = &q->held[HELD_WORD(i)];
+    uint32_t bit = 1u << (i & 31u);
+    if (i > mask || (*held & bit) || (consumer && l > q->max_item_size)) {
         return -ESP_AMP_ERR_CORRUPT;
     }
-    q->held[HELD_WORD(i)] |= 1u << (i & 31u);
+    *held |= bit;
     q->head = (uint16_t)(c + 1u);
     *len = l;
     return (int32_t)i;
@@ -156,10 +161,8 @@ static inline void ring_put(esp_amp_queue_t *q, bool consumer, uint32_t i,
                             uint16_t len)
 {
     uint16_t c = q->tail;
-    unsigned w = ring_wrap(q, c);
     shm_st32_rel(&q->desc[c & q->mask],
-                 ESP_AMP_DESC(consumer ? ring_freed_flags(w) : ring_sent_flags(w),
-                              i, len));
+                 ESP_AMP_DESC((consumer ? 3u : 1u) ^ ring_lap(q->mask, c), i, len));
     q->held[HELD_WORD(i)] &= ~(1u << (i & 31u));
     q->tail = (uint16_t)(c + 1u);
 }
@@ -169,11 +172,12 @@ static inline void ring_put(esp_amp_queue_t *q, bool consumer, uint32_t i,
 static inline bool ring_rx_idle(const esp_amp_queue_t *q)
 {
     uint16_t c = q->head;
-    if ((uint16_t)(c - q->tail) > q->mask) {
+    uint16_t mask = q->mask;
+    if ((uint16_t)(c - q->tail) > mask) {
         return true;
     }
-    uint32_t n = ESP_AMP_DESC_FLAGS(shm_ld32_acq(&q->desc[c & q->mask])) ^
-                 (ring_wrap(q, c) ? 0u : 3u);
+    uint32_t lap = ring_lap(mask, c);
+    uint32_t n = ESP_AMP_DESC_FLAGS(shm_ld32_acq(&q->desc[c & mask])) ^ lap;
     return (n & 1u) == 0;
 }
 
@@ -182,9 +186,10 @@ static inline bool ring_rx_idle(const esp_amp_queue_t *q)
 static inline bool ring_pending(const esp_amp_queue_t *q)
 {
     uint16_t c = q->head;
-    return (uint16_t)(c - q->tail) <= q->mask &&
-           ESP_AMP_DESC_FLAGS(shm_ld32_acq(&q->desc[c & q->mask])) ==
-               ring_sent_flags(ring_wrap(q, c));
+    uint16_t mask = q->mask;
+    uint32_t lap = ring_lap(mask, c);
+    return (uint16_t)(c - q->tail) <= mask &&
+           (ESP_AMP_DESC_FLAGS(shm_ld32_acq(&q->desc[c & mask])) ^ lap) == 1u;
 }
 
 /* Bind q[0] to ring `first` (0 or 1) of the pair block `pair` and q[1] to

@@ -56,7 +56,10 @@ typedef struct {
     uint16_t src;
 } rx_msg_t;
 
-static esp_amp_rpmsg_ept_t *ept_find(esp_amp_rpmsg_dev_t *dev, uint16_t addr)
+/* The endpoint at `addr`, or NULL. Built into its callers: an image has
+ * one or two (the receive paths, the rebind and search). */
+ESP_AMP_INLINE esp_amp_rpmsg_ept_t *ept_find(esp_amp_rpmsg_dev_t *dev,
+                                            uint16_t addr)
 {
     esp_amp_rpmsg_ept_t *e = dev->ept_list;
     while (e != NULL && e->addr != addr) {
@@ -111,11 +114,11 @@ ESP_AMP_SLOW int32_t take_refused(esp_amp_rpmsg_dev_t *dev, unsigned rx)
  * here ends with call_end(), whatever this returned. */
 ESP_AMP_HOT esp_amp_err_t call_begin(esp_amp_rpmsg_dev_t *dev, bool args_ok)
 {
-    esp_amp_env_enter_critical();
-    if (!args_ok || dev == NULL) {
-        return ESP_AMP_ERR_INVALID_ARG;
+    if (!args_ok) {
+        dev = NULL;        /* one value to keep across the call below */
     }
-    return esp_amp_link_ready(dev);
+    esp_amp_env_enter_critical();
+    return dev != NULL ? esp_amp_link_ready(dev) : ESP_AMP_ERR_INVALID_ARG;
 }
 
 /* End it: leave the critical section; 0, or -1 with `err` recorded. */
@@ -245,16 +248,21 @@ ESP_AMP_SLOW int rx_poll(esp_amp_rpmsg_dev_t *dev)
     rx_msg_t m = {0};
     esp_amp_err_t err = ESP_AMP_ERR_BUSY;
     esp_amp_env_enter_critical();
+    /* Empty polls in a row: 0 after any other outcome (cleared first, one
+     * store for all of them), one more after an empty one. */
+    uint8_t idle = (uint8_t)(dev->idle_polls + 1u);
+    dev->idle_polls = 0;
     if (!rx_busy(dev)) {
         err = esp_amp_link_ready(dev);
         if (err == ESP_AMP_OK) {
             err = rx_take(dev, &m);
         }
     }
-    if (err != ESP_AMP_ERR_EMPTY) {
-        dev->idle_polls = 0;
-    } else if (++dev->idle_polls == 0) {
-        esp_amp_sys_info_repair();   /* main core: now and then, while idle */
+    if (err == ESP_AMP_ERR_EMPTY) {
+        dev->idle_polls = idle;
+        if (idle == 0) {
+            esp_amp_sys_info_repair();   /* main core: now and then, while idle */
+        }
     }
     esp_amp_env_exit_critical();
     if (err != ESP_AMP_OK) {
@@ -418,7 +426,7 @@ static inline void head_fill(esp_amp_rpmsg_head_t *h, uint16_t src,
 void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
                                    uint32_t nbytes, uint16_t flags)
 {
-    uint16_t len = 0;
+    uint16_t len;           /* (not used: an alloc has no length) */
     esp_amp_rpmsg_head_t *h = NULL;
     esp_amp_err_t err = call_begin(rpmsg_dev, true);
     if (err == ESP_AMP_OK) {
@@ -469,7 +477,7 @@ int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
 int esp_amp_rpmsg_send(esp_amp_rpmsg_dev_t *rpmsg_dev, esp_amp_rpmsg_ept_t *ept,
                        uint16_t dst_addr, void *data, uint16_t data_len)
 {
-    uint16_t len = 0;
+    uint16_t len;           /* (not used: an alloc has no length) */
     esp_amp_err_t err =
         call_begin(rpmsg_dev, ept != NULL && (data != NULL || data_len == 0));
     if (err == ESP_AMP_OK) {
@@ -522,15 +530,13 @@ esp_amp_rpmsg_ept_t *esp_amp_rpmsg_create_endpoint(
     if (rpmsg_device == NULL || ept_ctx == NULL) {
         return esp_amp_fail_null(ESP_AMP_ERR_INVALID_ARG);
     }
-    esp_amp_rpmsg_ept_t *ret = ept_ctx;
     esp_amp_env_enter_critical();
-    for (esp_amp_rpmsg_ept_t *e = rpmsg_device->ept_list; e != NULL;
-         e = e->next_ept) {
-        if (e->addr == ept_addr || e == ept_ctx) {
-            ret = NULL;
-        }
+    /* The first endpoint with this address, or ept_ctx itself, if listed. */
+    esp_amp_rpmsg_ept_t *e = rpmsg_device->ept_list;
+    while (e != NULL && e->addr != ept_addr && e != ept_ctx) {
+        e = e->next_ept;
     }
-    if (ret != NULL) {
+    if (e == NULL) {
         ept_ctx->addr = ept_addr;
         ept_ctx->rx_cb = ept_rx_cb;
         ept_ctx->rx_cb_data = ept_rx_cb_data;
@@ -538,7 +544,7 @@ esp_amp_rpmsg_ept_t *esp_amp_rpmsg_create_endpoint(
         rpmsg_device->ept_list = ept_ctx;
     }
     esp_amp_env_exit_critical();
-    return ret != NULL ? ret : esp_amp_fail_null(ESP_AMP_ERR_EXISTS);
+    return e == NULL ? ept_ctx : esp_amp_fail_null(ESP_AMP_ERR_EXISTS);
 }
 
 esp_amp_rpmsg_ept_t *esp_amp_rpmsg_delete_endpoint(
