@@ -83,6 +83,8 @@
 
 #define RING_F_AVAIL ESP_AMP_DESC_F_AVAIL
 #define RING_F_USED ESP_AMP_DESC_F_USED
+/* n below is computed with 1 (sent), 3 (freed) and the lap value 3. */
+_Static_assert(RING_F_AVAIL == 1u && RING_F_USED == 2u, "flag bits of THE FLAGS");
 
 /* What counter c's flags are XORed with to give n (see THE FLAGS): 0 in a
  * lap with wrap bit 1, 3 in one with wrap bit 0. A put writes n = 1 (sent)
