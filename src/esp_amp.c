@@ -10,8 +10,8 @@ int esp_amp_init(void)
 {
     /* A core that boots (or reboots) starts with empty library state. */
     esp_amp_core_state_t *st = esp_amp_core_state();
-    esp_amp_shm_header_t *h = esp_amp_platform_shm_base();
     esp_amp_zero(st, sizeof(*st));
+    esp_amp_shm_header_t *h = esp_amp_platform_shm_base();
     if (h == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_NOT_INIT);
     }

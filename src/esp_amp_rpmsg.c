@@ -289,9 +289,11 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
 #if ESP_AMP_CONFIG_RX_INTR
 /* Doorbell handler (ISR context): drain, then arm kick_me and re-check.
  * One run handles at most ESP_AMP_CONFIG_RX_ISR_BUDGET ring lengths of
- * messages; if more keep coming it raises its own doorbell and returns, so
- * a peer that never stops sending cannot keep this core in one handler for
- * ever. A refused descriptor ends the run: the ring stays stopped at it.
+ * messages (a re-check that finds one counts as one); after the last it
+ * raises its own doorbell and returns, so a peer that never stops sending
+ * cannot keep this core in one handler for ever. A refused descriptor, or
+ * a link that is down, ends the run with kick_me armed: the ring stays
+ * stopped at it.
  * When the ring runs empty right after a message, the handler first looks
  * at it up to ESP_AMP_CONFIG_RX_LINGER more times before it asks for a
  * doorbell again: a stream then costs one doorbell per burst, not one per
@@ -315,7 +317,7 @@ static int rx_isr(void *arg)
             esp_amp_link_set_kick(dev, 0);
             armed = false;
         }
-        err = budget == 0 ? ESP_AMP_ERR_BUSY : esp_amp_link_ready(dev);
+        err = esp_amp_link_ready(dev);
         if (err == ESP_AMP_OK) {
             err = rx_take(dev, &m);
         }
@@ -326,11 +328,11 @@ static int rx_isr(void *arg)
             }
             continue;
         }
-        if (err == ESP_AMP_ERR_EMPTY || err == ESP_AMP_ERR_BUSY) {
+        if (err == ESP_AMP_ERR_EMPTY) {
             /* Going idle: ask to be rung, then look once more. */
             esp_amp_link_set_kick(dev, 1);
             armed = true;
-            if (err == ESP_AMP_ERR_EMPTY && ring_pending(dev_rxq(dev))) {
+            if (ring_pending(dev_rxq(dev))) {
                 err = ESP_AMP_OK;
                 m.cb = NULL;
             }
@@ -338,15 +340,17 @@ static int rx_isr(void *arg)
             esp_amp_link_set_kick(dev, 1);   /* refused or link down: stop here */
         }
         esp_amp_env_exit_critical();
-        if (err == ESP_AMP_ERR_BUSY) {
-            esp_amp_raise_self(SW_INTR_RESERVED_ID_RPMSG);
-        }
         if (err != ESP_AMP_OK) {
             return 0;
         }
-        budget--;
         linger = ESP_AMP_CONFIG_RX_LINGER;
         rx_deliver(dev, &m);
+        if (--budget == 0) {
+            /* kick_me left as it is: the doorbell raised here runs this
+             * again, and that run arms it as it goes idle */
+            esp_amp_raise_self(SW_INTR_RESERVED_ID_RPMSG);
+            return 0;
+        }
     }
 }
 #endif
@@ -366,12 +370,11 @@ int esp_amp_rpmsg_intr_enable(esp_amp_rpmsg_dev_t *rpmsg_dev)
     }
     esp_amp_env_enter_critical();
     rpmsg_dev->flags |= DEV_F_INTR;
-    esp_amp_link_set_kick(rpmsg_dev, 1);
     esp_amp_env_exit_critical();
-    /* Messages sent before the handler existed rang no doorbell. */
-    if (ring_pending(dev_rxq(rpmsg_dev))) {
-        esp_amp_raise_self(SW_INTR_RESERVED_ID_RPMSG);
-    }
+    /* Messages sent before the handler existed rang no doorbell: a run of
+     * the handler takes them and arms kick_me (every run ends armed, or
+     * leaves the rest to a later run that does: see rx_isr). */
+    esp_amp_raise_self(SW_INTR_RESERVED_ID_RPMSG);
     return 0;
 #else
     (void)rpmsg_dev;

@@ -28,23 +28,32 @@
 #include "esp_amp_sw_intr.h"
 #include "esp_amp_priv.h"
 
+/* `core` is this core's platform's answer (ESP_AMP_CORE_MAIN or _SUB, as
+ * the per-core state trusts it), or that XOR 1: never the peer's word. */
 static uint32_t *pending_word(int core)
 {
     esp_amp_shm_header_t *h = esp_amp_platform_shm_base();
-    return &h->sw_intr_pending[core & 1];
+    return &h->sw_intr_pending[core];
 }
 
-int esp_amp_sw_intr_init(void)
+/* Install the dispatcher as this core's doorbell handler, once: for
+ * esp_amp_sw_intr_init and the first handler. */
+ESP_AMP_INLINE esp_amp_err_t sw_intr_install(esp_amp_core_state_t *st)
 {
-    esp_amp_core_state_t *st = esp_amp_core_state();
     if (esp_amp_platform_shm_base() == NULL) {
-        return esp_amp_fail(ESP_AMP_ERR_NOT_INIT);
+        return ESP_AMP_ERR_NOT_INIT;
     }
     if (!st->sw_intr_ready) {
         st->sw_intr_ready = true;
         esp_amp_platform_set_doorbell_handler(esp_amp_sw_intr_dispatch);
     }
-    return 0;
+    return ESP_AMP_OK;
+}
+
+int esp_amp_sw_intr_init(void)
+{
+    esp_amp_err_t err = sw_intr_install(esp_amp_core_state());
+    return err == ESP_AMP_OK ? 0 : esp_amp_fail(err);
 }
 
 int esp_amp_sw_intr_add_handler(esp_amp_sw_intr_id_t intr_id,
@@ -57,10 +66,11 @@ int esp_amp_sw_intr_add_handler(esp_amp_sw_intr_id_t intr_id,
     uint32_t bit = 1u << intr_id;
     /* The dispatcher is installed with the first handler: a core that
      * only raises interrupts on its peer needs none. */
-    if (esp_amp_sw_intr_init() != 0) {
-        return -1;
+    esp_amp_err_t err = sw_intr_install(st);
+    if (err != ESP_AMP_OK) {
+        return esp_amp_fail(err);
     }
-    esp_amp_err_t err = ESP_AMP_ERR_NO_MEM;
+    err = ESP_AMP_ERR_NO_MEM;
     esp_amp_sw_intr_slot_t *slot = NULL;
     esp_amp_env_enter_critical();
     /* Backwards, so that the lowest free slot is the one taken (see the

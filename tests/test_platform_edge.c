@@ -122,6 +122,9 @@ Test(platform_edge, no_region, .description = "a port without a region")
     esp_amp_clear_last_error();
     CHECK(esp_amp_sw_intr_add_handler(SW_INTR_ID_1, count_handler, NULL) == -1);
     CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
+    esp_amp_clear_last_error();
+    CHECK(esp_amp_sw_intr_init() == -1);
+    CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
     CHECK(s_isr == NULL);           /* no dispatcher over a missing region */
     /* Raising an interrupt needs the pending words of the region. */
     esp_amp_clear_last_error();
@@ -132,6 +135,21 @@ Test(platform_edge, no_region, .description = "a port without a region")
     esp_amp_clear_last_error();
     CHECK(esp_amp_init() == -1);
     CHECK_ERR(ESP_AMP_ERR_NOT_INIT);
+}
+
+/* esp_amp_sw_intr_init installs the dispatcher once: neither a second
+ * init nor the first handler installs it again. */
+Test(platform_edge, sw_intr_init_installs_the_dispatcher_once, .description = "sw_intr_init")
+{
+    memset(s_mem, 0, sizeof(s_mem));
+    use_region(s_mem, sizeof(s_mem));
+    CHECK(esp_amp_init() == 0);
+    CHECK(esp_amp_sw_intr_init() == 0);
+    CHECK(s_isr == esp_amp_sw_intr_dispatch);
+    s_isr = NULL;
+    CHECK(esp_amp_sw_intr_init() == 0);
+    CHECK(esp_amp_sw_intr_add_handler(SW_INTR_ID_1, count_handler, NULL) == 0);
+    CHECK(s_isr == NULL);
 }
 
 /* The sub core's device init refuses a missing region like a region not
