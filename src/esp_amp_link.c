@@ -67,8 +67,9 @@ static void link_set(esp_amp_rpmsg_dev_t *dev, esp_amp_link_state_t state)
 void esp_amp_link_kick(esp_amp_rpmsg_dev_t *dev)
 {
     if (dev->flags & DEV_F_NOTIFY) {
+        const uint32_t *kick_me = &peer_ctl(dev)->kick_me;
         shm_fence();
-        if (shm_ld32(&peer_ctl(dev)->kick_me) != 0) {
+        if (shm_ld32(kick_me) != 0) {
             STAT_INC(dev, notifies);
             esp_amp_raise_peer(SW_INTR_RESERVED_ID_RPMSG);
         }
@@ -82,11 +83,13 @@ static void set_kick_if_intr(esp_amp_rpmsg_dev_t *dev)
     }
 }
 
-/* Bind the two local queues of `dev` to `pair` (geometry validated). */
+/* Bind the two local queues of `dev` to `pair` (geometry validated); the
+ * tx queue takes ring `tx`: 0 on the main core, 1 on the sub core (each
+ * caller knows its role). */
 static void queues_bind(esp_amp_rpmsg_dev_t *dev, esp_amp_shm_vq_pair_t *pair,
-                        uint16_t len, uint16_t item)
+                        uint16_t len, uint16_t item, unsigned tx)
 {
-    esp_amp_ring_bind(dev->vq, pair, len, item, !dev_is_main(dev));
+    esp_amp_ring_bind(dev->vq, pair, len, item, tx);
     dev->pair = pair;
     esp_amp_core_state()->session_word =
         &((const esp_amp_shm_header_t *)esp_amp_platform_shm_base())->session;
@@ -158,7 +161,7 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev,
     if (fresh != dev) {
         *dev = *fresh;
     }
-    queues_bind(dev, pair, len, item);
+    queues_bind(dev, pair, len, item, 1);
     dev->session = session;
 
     uint32_t req = shm_ld32(&pair->ctl[0].join);
@@ -274,7 +277,7 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
     }
     esp_amp_ring_pair_format(pair, len, item);
     dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, flags, main_check);
-    queues_bind(rpmsg_dev, pair, len, item);
+    queues_bind(rpmsg_dev, pair, len, item, 0);
     rpmsg_dev->session = esp_amp_link_session();
     rpmsg_dev->link = ESP_AMP_LINK_JOINING;
     /* A sub core of an earlier session learns of the restart now. */

@@ -51,14 +51,18 @@ static inline bool dev_is_main(const esp_amp_rpmsg_dev_t *dev)
 }
 
 /* The peer's control line: the consumer of our tx ring and the producer of
- * our rx ring (ctl[0] is the sub core's, ctl[1] the main core's). */
+ * our rx ring (ctl[0] is the sub core's, ctl[1] the main core's). Picked
+ * by a select: smaller than an index, which multiplies by the line's
+ * size. */
 static inline esp_amp_shm_ring_ctl_t *peer_ctl(const esp_amp_rpmsg_dev_t *dev)
 {
-    return &dev->pair->ctl[!dev_is_main(dev)];
+    esp_amp_shm_ring_ctl_t *ctl = dev->pair->ctl;
+    return dev_is_main(dev) ? ctl : ctl + 1;
 }
 static inline esp_amp_shm_ring_ctl_t *own_ctl(const esp_amp_rpmsg_dev_t *dev)
 {
-    return &dev->pair->ctl[dev_is_main(dev)];
+    esp_amp_shm_ring_ctl_t *ctl = dev->pair->ctl;
+    return dev_is_main(dev) ? ctl + 1 : ctl;
 }
 
 /* Consumer: tell the producer whether to ring us after each send (kick_me
