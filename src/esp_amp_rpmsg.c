@@ -93,12 +93,12 @@ static esp_amp_rpmsg_head_t *buf_head(const esp_amp_queue_t *q, int32_t i)
  * by the next take that succeeds). */
 ESP_AMP_SLOW int32_t take_refused(esp_amp_rpmsg_dev_t *dev, unsigned rx)
 {
-    uint8_t stuck = (uint8_t)(DEV_F_STUCK_TX << rx);
+    unsigned stuck = DEV_F_STUCK_TX << rx;
     if (sub_ring_moved(dev)) {
         return -ESP_AMP_ERR_LINK_DOWN;
     }
     if (!(dev->flags & stuck)) {
-        dev->flags |= stuck;
+        dev->flags = (uint8_t)(dev->flags | stuck);
         if (rx) {
             STAT_INC(dev, rx_corrupt);
         } else {
@@ -216,7 +216,10 @@ ESP_AMP_INLINE void rx_deliver(esp_amp_rpmsg_dev_t *dev, const rx_msg_t *m)
     if (ESP_AMP_CONFIG_RX_INTR && dev->deferred) {
         dev->deferred = 0;
         if (dev_intr(dev)) {
-            esp_amp_raise_self(SW_INTR_RESERVED_ID_RPMSG);
+            /* esp_amp_raise_self() written out: a polling image, where
+             * this is the only caller, carries no copy of it. */
+            esp_amp_sw_intr_raise(esp_amp_platform_core_id(),
+                                  SW_INTR_RESERVED_ID_RPMSG);
         }
     }
 }
