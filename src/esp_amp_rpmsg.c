@@ -184,7 +184,7 @@ ESP_AMP_INLINE esp_amp_err_t rx_take(esp_amp_rpmsg_dev_t *dev, rx_msg_t *m)
     uint16_t dlen = shm_ld16(&h->data_len);
     esp_amp_rpmsg_ept_t *e = ept_find(dev, shm_ld16(&h->dst_addr));
     m->cb = NULL;
-    if (len < HDR || dlen > len - HDR) {
+    if (dlen + HDR > len) {       /* header and payload do not fit */
         STAT_INC(dev, rx_bad_header);
     } else if (e == NULL || e->rx_cb == NULL) {
         STAT_INC(dev, rx_no_ept);
