@@ -191,8 +191,9 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev,
 
 static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)
 {
-    if (dev->link != ESP_AMP_LINK_DOWN && esp_amp_link_moved(dev)) {
-        /* Forget held buffers: old pointers are refused from now on. */
+    if (esp_amp_link_moved(dev)) {
+        /* Forget held buffers: old pointers are refused from now on. (A
+         * device that is DOWN already holds none: nothing changes.) */
         esp_amp_ring_forget(dev->vq);
         link_set(dev, ESP_AMP_LINK_DOWN);
     }
