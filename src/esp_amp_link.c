@@ -123,16 +123,15 @@ static void dev_reset(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t vq[],
 /* Sub core ---------------------------------------------------------------- */
 #if ESP_AMP_CONFIG_SUB_CORE
 
-/* Find and check the pair block of fresh->sysinfo_id (nothing written
- * yet); if it is there, copy *fresh into `dev` (an init; a link check
- * passes `dev` itself as `fresh`), bind `dev` to the block and join: UP at a first join of the session, JOINING
- * at a rejoin, DOWN again if a newer main core appeared meanwhile. Called
- * inside a critical section. */
-static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev,
-                                const esp_amp_rpmsg_dev_t *fresh)
+/* Find and check the pair block of dev->sysinfo_id (nothing written yet);
+ * if it is there, bind `dev` to the block and join: UP at a first join of
+ * the session, JOINING at a rejoin, DOWN again if a newer main core
+ * appeared meanwhile. Called inside a critical section, by a link check or
+ * by an init on a new device of its own (copied out once attached). */
+static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev)
 {
     uint32_t size, session, again = 0;  /* set by a lookup that succeeds */
-    uint16_t id = fresh->sysinfo_id;
+    uint16_t id = dev->sysinfo_id;
     void *block;
     if (esp_amp_sys_info_find(id, &block, &size, &session) != ESP_AMP_OK ||
         session == 0 /* not formatted */ || size < sizeof(esp_amp_shm_vq_pair_t) ||
@@ -157,9 +156,6 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev,
     (void)esp_amp_sys_info_find(0, NULL, NULL, &again);
     if (again != session) {
         return ESP_AMP_ERR_NOT_INIT;
-    }
-    if (fresh != dev) {
-        *dev = *fresh;
     }
     queues_bind(dev, pair, len, item, 1);
     dev->session = session;
@@ -198,7 +194,7 @@ static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)
         link_set(dev, ESP_AMP_LINK_DOWN);
     }
     if (dev->link == ESP_AMP_LINK_DOWN) {
-        (void)sub_attach(dev, dev);
+        (void)sub_attach(dev);
     }
     if (dev->link == ESP_AMP_LINK_JOINING &&
         shm_ld32_acq(&dev->pair->ctl[1].join) == dev->join) {
@@ -299,12 +295,16 @@ int esp_amp_rpmsg_sub_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (rpmsg_dev == NULL || rpmsg_vqueue == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    /* The device is written only once its pair block is found. */
+    /* The device is written only once its pair block is found: the new
+     * one attaches here, and is copied into it then. */
     esp_amp_rpmsg_dev_t fresh;
     dev_reset(&fresh, rpmsg_vqueue, (uint16_t)sysinfo_id,
               dev_flags(notify, poll), sub_check);
     esp_amp_env_enter_critical();
-    esp_amp_err_t err = sub_attach(rpmsg_dev, &fresh);
+    esp_amp_err_t err = sub_attach(&fresh);
+    if (err == ESP_AMP_OK) {
+        *rpmsg_dev = fresh;
+    }
     esp_amp_env_exit_critical();
     return err == ESP_AMP_OK ? 0 : esp_amp_fail(err);
 #else
