@@ -88,14 +88,15 @@ static esp_amp_rpmsg_head_t *buf_head(const esp_amp_queue_t *q, int32_t i)
     return (void *)(q->buf + (uint32_t)i * q->max_item_size);
 }
 
-/* A descriptor of vq[rx] was refused: explained by a new main core's
- * format (the relink forgets it), or counted once (the stuck bit, cleared
- * by the next take that succeeds). */
-ESP_AMP_SLOW int32_t take_refused(esp_amp_rpmsg_dev_t *dev, unsigned rx)
+/* A descriptor of vq[rx] was refused: true when a new main core's format
+ * explains it (the relink forgets it), else it is counted once (the stuck
+ * bit, cleared by the next take that succeeds). A bool, not the error:
+ * the caller keeps its error, which the compiler knows is one. */
+ESP_AMP_SLOW bool take_refused(esp_amp_rpmsg_dev_t *dev, unsigned rx)
 {
     unsigned stuck = DEV_F_STUCK_TX << rx;
     if (sub_ring_moved(dev)) {
-        return -ESP_AMP_ERR_LINK_DOWN;
+        return true;
     }
     if (!(dev->flags & stuck)) {
         dev->flags = (uint8_t)(dev->flags | stuck);
@@ -105,7 +106,7 @@ ESP_AMP_SLOW int32_t take_refused(esp_amp_rpmsg_dev_t *dev, unsigned rx)
             STAT_INC(dev, tx_corrupt);
         }
     }
-    return -ESP_AMP_ERR_CORRUPT;
+    return false;
 }
 
 /* Begin an API call on a device: enter the critical section, then check
@@ -151,7 +152,9 @@ ESP_AMP_INLINE int32_t dev_take(esp_amp_rpmsg_dev_t *dev, unsigned rx,
         }
         dev->flags &= (uint8_t)~(DEV_F_STUCK_TX << rx);
     } else if (i == -ESP_AMP_ERR_CORRUPT) {
-        i = take_refused(dev, rx);
+        if (take_refused(dev, rx)) {
+            return -ESP_AMP_ERR_LINK_DOWN;
+        }
     } else if (!rx) {
         STAT_INC(dev, tx_no_buf);
     }
