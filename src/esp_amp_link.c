@@ -56,7 +56,7 @@
 
 static void link_set(esp_amp_rpmsg_dev_t *dev, esp_amp_link_state_t state)
 {
-    if (dev->link != (uint8_t)state) {
+    if (dev->link != state) {
         dev->link = (uint8_t)state;
         if (dev->link_cb != NULL) {
             dev->link_cb(dev, state, dev->link_cb_arg);
