@@ -284,8 +284,9 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
     /* After an empty poll, the next one most likely finds nothing too: try
-     * the shortcut, at idle_polls 1 to 254 (0 - 1u wraps; at 255 the full
-     * path, whose next empty poll runs the repair hook). */
+     * the shortcut, at idle_polls 1 to 254 (0 - 1u wraps to the largest
+     * value; at 255 the full path: an empty one wraps idle_polls to 0 and
+     * runs the repair hook). */
     if (rpmsg_dev->idle_polls - 1u < 254u && rx_idle(rpmsg_dev)) {
         rpmsg_dev->idle_polls++;
         return esp_amp_fail(ESP_AMP_ERR_EMPTY);
