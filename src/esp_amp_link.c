@@ -56,7 +56,7 @@
 
 static void link_set(esp_amp_rpmsg_dev_t *dev, esp_amp_link_state_t state)
 {
-    if (dev->link != (uint8_t)state) {
+    if (dev->link != state) {
         dev->link = (uint8_t)state;
         if (dev->link_cb != NULL) {
             dev->link_cb(dev, state, dev->link_cb_arg);
@@ -67,8 +67,9 @@ static void link_set(esp_amp_rpmsg_dev_t *dev, esp_amp_link_state_t state)
 void esp_amp_link_kick(esp_amp_rpmsg_dev_t *dev)
 {
     if (dev->flags & DEV_F_NOTIFY) {
+        const uint32_t *kick_me = &peer_ctl(dev)->kick_me;
         shm_fence();
-        if (shm_ld32(&peer_ctl(dev)->kick_me) != 0) {
+        if (shm_ld32(kick_me) != 0) {
             STAT_INC(dev, notifies);
             esp_amp_raise_peer(SW_INTR_RESERVED_ID_RPMSG);
         }
@@ -82,11 +83,13 @@ static void set_kick_if_intr(esp_amp_rpmsg_dev_t *dev)
     }
 }
 
-/* Bind the two local queues of `dev` to `pair` (geometry validated). */
+/* Bind the two local queues of `dev` to `pair` (geometry validated); the
+ * tx queue takes ring `tx`: 0 on the main core, 1 on the sub core (each
+ * caller knows its role). */
 static void queues_bind(esp_amp_rpmsg_dev_t *dev, esp_amp_shm_vq_pair_t *pair,
-                        uint16_t len, uint16_t item)
+                        uint16_t len, uint16_t item, unsigned tx)
 {
-    esp_amp_ring_bind(dev->vq, pair, len, item, !dev_is_main(dev));
+    esp_amp_ring_bind(dev->vq, pair, len, item, tx);
     dev->pair = pair;
     esp_amp_core_state()->session_word =
         &((const esp_amp_shm_header_t *)esp_amp_platform_shm_base())->session;
@@ -120,16 +123,15 @@ static void dev_reset(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t vq[],
 /* Sub core ---------------------------------------------------------------- */
 #if ESP_AMP_CONFIG_SUB_CORE
 
-/* Find and check the pair block of fresh->sysinfo_id (nothing written
- * yet); if it is there, copy *fresh into `dev` (an init; a link check
- * passes `dev` itself as `fresh`), bind `dev` to the block and join: UP at a first join of the session, JOINING
- * at a rejoin, DOWN again if a newer main core appeared meanwhile. Called
- * inside a critical section. */
-static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev,
-                                const esp_amp_rpmsg_dev_t *fresh)
+/* Find and check the pair block of dev->sysinfo_id (nothing written yet);
+ * if it is there, bind `dev` to the block and join: UP at a first join of
+ * the session, JOINING at a rejoin, DOWN again if a newer main core
+ * appeared meanwhile. Called inside a critical section, by a link check or
+ * by an init on a new device of its own (copied out once attached). */
+static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev)
 {
     uint32_t size, session, again = 0;  /* set by a lookup that succeeds */
-    uint16_t id = fresh->sysinfo_id;
+    uint16_t id = dev->sysinfo_id;
     void *block;
     if (esp_amp_sys_info_find(id, &block, &size, &session) != ESP_AMP_OK ||
         session == 0 /* not formatted */ || size < sizeof(esp_amp_shm_vq_pair_t) ||
@@ -155,10 +157,7 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev,
     if (again != session) {
         return ESP_AMP_ERR_NOT_INIT;
     }
-    if (fresh != dev) {
-        *dev = *fresh;
-    }
-    queues_bind(dev, pair, len, item);
+    queues_bind(dev, pair, len, item, 1);
     dev->session = session;
 
     uint32_t req = shm_ld32(&pair->ctl[0].join);
@@ -188,13 +187,14 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev,
 
 static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)
 {
-    if (dev->link != ESP_AMP_LINK_DOWN && esp_amp_link_moved(dev)) {
-        /* Forget held buffers: old pointers are refused from now on. */
+    if (esp_amp_link_moved(dev)) {
+        /* Forget held buffers: old pointers are refused from now on. (A
+         * device that is DOWN already holds none: nothing changes.) */
         esp_amp_ring_forget(dev->vq);
         link_set(dev, ESP_AMP_LINK_DOWN);
     }
     if (dev->link == ESP_AMP_LINK_DOWN) {
-        (void)sub_attach(dev, dev);
+        (void)sub_attach(dev);
     }
     if (dev->link == ESP_AMP_LINK_JOINING &&
         shm_ld32_acq(&dev->pair->ctl[1].join) == dev->join) {
@@ -274,7 +274,7 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
     }
     esp_amp_ring_pair_format(pair, len, item);
     dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, flags, main_check);
-    queues_bind(rpmsg_dev, pair, len, item);
+    queues_bind(rpmsg_dev, pair, len, item, 0);
     rpmsg_dev->session = esp_amp_link_session();
     rpmsg_dev->link = ESP_AMP_LINK_JOINING;
     /* A sub core of an earlier session learns of the restart now. */
@@ -295,12 +295,16 @@ int esp_amp_rpmsg_sub_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (rpmsg_dev == NULL || rpmsg_vqueue == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
-    /* The device is written only once its pair block is found. */
+    /* The device is written only once its pair block is found: the new
+     * one attaches here, and is copied into it then. */
     esp_amp_rpmsg_dev_t fresh;
     dev_reset(&fresh, rpmsg_vqueue, (uint16_t)sysinfo_id,
               dev_flags(notify, poll), sub_check);
     esp_amp_env_enter_critical();
-    esp_amp_err_t err = sub_attach(rpmsg_dev, &fresh);
+    esp_amp_err_t err = sub_attach(&fresh);
+    if (err == ESP_AMP_OK) {
+        *rpmsg_dev = fresh;
+    }
     esp_amp_env_exit_critical();
     return err == ESP_AMP_OK ? 0 : esp_amp_fail(err);
 #else

@@ -163,9 +163,10 @@ static inline void ring_put(esp_amp_queue_t *q, bool consumer, uint32_t i,
                             uint16_t len)
 {
     uint16_t c = q->tail;
+    uint32_t n = 1u + 2u * consumer;             /* 1 sent, 3 freed */
     shm_st32_rel(&q->desc[c & q->mask],
-                 ESP_AMP_DESC((consumer ? 3u : 1u) ^ ring_lap(q->mask, c), i, len));
-    q->held[HELD_WORD(i)] &= ~(1u << (i & 31u));
+                 ESP_AMP_DESC(n ^ ring_lap(q->mask, c), i, len));
+    q->held[HELD_WORD(i)] ^= 1u << (i & 31u);    /* held: the bit is 1 */
     q->tail = (uint16_t)(c + 1u);
 }
 

@@ -88,24 +88,25 @@ static esp_amp_rpmsg_head_t *buf_head(const esp_amp_queue_t *q, int32_t i)
     return (void *)(q->buf + (uint32_t)i * q->max_item_size);
 }
 
-/* A descriptor of vq[rx] was refused: explained by a new main core's
- * format (the relink forgets it), or counted once (the stuck bit, cleared
- * by the next take that succeeds). */
-ESP_AMP_SLOW int32_t take_refused(esp_amp_rpmsg_dev_t *dev, unsigned rx)
+/* A descriptor of vq[rx] was refused: true when a new main core's format
+ * explains it (the relink forgets it), else it is counted once (the stuck
+ * bit, cleared by the next take that succeeds). A bool, not the error:
+ * the caller keeps its error, which the compiler knows is one. */
+ESP_AMP_SLOW bool take_refused(esp_amp_rpmsg_dev_t *dev, unsigned rx)
 {
-    uint8_t stuck = (uint8_t)(DEV_F_STUCK_TX << rx);
+    unsigned stuck = DEV_F_STUCK_TX << rx;
     if (sub_ring_moved(dev)) {
-        return -ESP_AMP_ERR_LINK_DOWN;
+        return true;
     }
     if (!(dev->flags & stuck)) {
-        dev->flags |= stuck;
+        dev->flags = (uint8_t)(dev->flags | stuck);
         if (rx) {
             STAT_INC(dev, rx_corrupt);
         } else {
             STAT_INC(dev, tx_corrupt);
         }
     }
-    return -ESP_AMP_ERR_CORRUPT;
+    return false;
 }
 
 /* Begin an API call on a device: enter the critical section, then check
@@ -151,7 +152,9 @@ ESP_AMP_INLINE int32_t dev_take(esp_amp_rpmsg_dev_t *dev, unsigned rx,
         }
         dev->flags &= (uint8_t)~(DEV_F_STUCK_TX << rx);
     } else if (i == -ESP_AMP_ERR_CORRUPT) {
-        i = take_refused(dev, rx);
+        if (take_refused(dev, rx)) {
+            return -ESP_AMP_ERR_LINK_DOWN;
+        }
     } else if (!rx) {
         STAT_INC(dev, tx_no_buf);
     }
@@ -184,7 +187,7 @@ ESP_AMP_INLINE esp_amp_err_t rx_take(esp_amp_rpmsg_dev_t *dev, rx_msg_t *m)
     uint16_t dlen = shm_ld16(&h->data_len);
     esp_amp_rpmsg_ept_t *e = ept_find(dev, shm_ld16(&h->dst_addr));
     m->cb = NULL;
-    if (len < HDR || dlen > len - HDR) {
+    if (dlen + HDR > len) {       /* header and payload do not fit */
         STAT_INC(dev, rx_bad_header);
     } else if (e == NULL || e->rx_cb == NULL) {
         STAT_INC(dev, rx_no_ept);
@@ -216,7 +219,10 @@ ESP_AMP_INLINE void rx_deliver(esp_amp_rpmsg_dev_t *dev, const rx_msg_t *m)
     if (ESP_AMP_CONFIG_RX_INTR && dev->deferred) {
         dev->deferred = 0;
         if (dev_intr(dev)) {
-            esp_amp_raise_self(SW_INTR_RESERVED_ID_RPMSG);
+            /* esp_amp_raise_self() written out: a polling image, where
+             * this is the only caller, carries no copy of it. */
+            esp_amp_sw_intr_raise(esp_amp_platform_core_id(),
+                                  SW_INTR_RESERVED_ID_RPMSG);
         }
     }
 }
@@ -278,8 +284,10 @@ int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
     /* After an empty poll, the next one most likely finds nothing too: try
-     * the shortcut. */
-    if ((uint8_t)(rpmsg_dev->idle_polls - 1u) < 254u && rx_idle(rpmsg_dev)) {
+     * the shortcut, at idle_polls 1 to 254 (0 - 1u wraps to the largest
+     * value; at 255 the full path: an empty one wraps idle_polls to 0 and
+     * runs the repair hook). */
+    if (rpmsg_dev->idle_polls - 1u < 254u && rx_idle(rpmsg_dev)) {
         rpmsg_dev->idle_polls++;
         return esp_amp_fail(ESP_AMP_ERR_EMPTY);
     }

@@ -14,13 +14,14 @@
 /* dev->flags */
 #define DEV_F_MAIN 0x01u      /* initialised by main_init                   */
 #define DEV_F_NOTIFY 0x02u    /* ring the peer after send                    */
-#define DEV_F_POLL 0x04u      /* this core polls (no rx interrupt)           */
-#define DEV_F_INTR 0x08u      /* rx handler registered                       */
+#define DEV_F_INTR 0x10u      /* rx handler registered                       */
+#define DEV_F_POLL 0x20u      /* this core polls (no rx interrupt)           */
 /* The tx / rx ring's slot at head was refused: it is counted once. Only
  * the counters use them (0 without ESP_AMP_CONFIG_STATS: every use folds
- * away). */
-#define DEV_F_STUCK_TX (ESP_AMP_CONFIG_STATS ? 0x10u : 0u)
-#define DEV_F_STUCK_RX (ESP_AMP_CONFIG_STATS ? 0x20u : 0u)
+ * away). The stuck bits and INTR are below 0x20: their masks, and the
+ * complements that clear them, fit RISC-V's compressed andi. */
+#define DEV_F_STUCK_TX (ESP_AMP_CONFIG_STATS ? 0x04u : 0u)
+#define DEV_F_STUCK_RX (ESP_AMP_CONFIG_STATS ? 0x08u : 0u)
 
 static inline esp_amp_queue_t *dev_txq(const esp_amp_rpmsg_dev_t *dev)
 {
@@ -51,14 +52,18 @@ static inline bool dev_is_main(const esp_amp_rpmsg_dev_t *dev)
 }
 
 /* The peer's control line: the consumer of our tx ring and the producer of
- * our rx ring (ctl[0] is the sub core's, ctl[1] the main core's). */
+ * our rx ring (ctl[0] is the sub core's, ctl[1] the main core's). Picked
+ * by a select: smaller than an index, which multiplies by the line's
+ * size. */
 static inline esp_amp_shm_ring_ctl_t *peer_ctl(const esp_amp_rpmsg_dev_t *dev)
 {
-    return &dev->pair->ctl[!dev_is_main(dev)];
+    esp_amp_shm_ring_ctl_t *ctl = dev->pair->ctl;
+    return dev_is_main(dev) ? ctl : ctl + 1;
 }
 static inline esp_amp_shm_ring_ctl_t *own_ctl(const esp_amp_rpmsg_dev_t *dev)
 {
-    return &dev->pair->ctl[dev_is_main(dev)];
+    esp_amp_shm_ring_ctl_t *ctl = dev->pair->ctl;
+    return dev_is_main(dev) ? ctl + 1 : ctl;
 }
 
 /* Consumer: tell the producer whether to ring us after each send (kick_me

@@ -214,10 +214,12 @@ esp_amp_err_t esp_amp_sys_info_find(uint16_t info_id, void **block,
     const esp_amp_shm_sys_info_entry_t *e = entries(h);
     for (; slots != 0; slots--, e++) {
         uint32_t w = shm_ld32_acq((const uint32_t *)(const void *)e); /* id, state */
+        if (w != ((uint32_t)ESP_AMP_SYS_INFO_ENTRY_VALID << 16 | info_id)) {
+            continue;           /* not a valid entry of this id */
+        }
         uint32_t o = shm_ld32(&e->offset);
         uint32_t n = shm_ld32(&e->size);
-        if (w == ((uint32_t)ESP_AMP_SYS_INFO_ENTRY_VALID << 16 | info_id) &&
-            shm_ld32(&e->check) == entry_check(info_id, o, n) && o >= first &&
+        if (shm_ld32(&e->check) == entry_check(info_id, o, n) && o >= first &&
             (o & 7u) == 0 && o < region && n != 0 && n <= region - o) {
             if (size != NULL) {
                 *size = n;

@@ -49,8 +49,8 @@ static bool queue_owns(const esp_amp_queue_t *q, const void *p)
 
 /* The device's stuck bits, dev->flags (src/esp_amp_rpmsg_priv.h): the slot
  * at head of that ring was refused (counted once). */
-#define DEV_STUCK_TX 0x10u
-#define DEV_STUCK_RX 0x20u
+#define DEV_STUCK_TX 0x04u
+#define DEV_STUCK_RX 0x08u
 
 static esp_amp_queue_t *txq(esp_amp_rpmsg_dev_t *dev)
 {
