@@ -188,9 +188,12 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev)
 static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)
 {
     if (esp_amp_link_moved(dev)) {
-        /* Forget held buffers: old pointers are refused from now on. (A
-         * device that is DOWN already holds none: nothing changes.) */
+        /* Forget held buffers: old pointers are refused from now on; and
+         * the refused slots (a refusal in the next session is counted
+         * again). A device that is DOWN already holds none: nothing
+         * changes. */
         esp_amp_ring_forget(dev->vq);
+        dev->flags &= (uint8_t)~(DEV_F_STUCK_TX | DEV_F_STUCK_RX);
         link_set(dev, ESP_AMP_LINK_DOWN);
     }
     if (dev->link == ESP_AMP_LINK_DOWN) {

@@ -1861,6 +1861,41 @@ Test(regress, a_sub_that_noticed_a_restart_holds_nothing)
     cr_assert_eq(esp_amp_queue_held(rxq(&T.p.sub)), 0);
 }
 
+/* A sub core that rejoins without a main core's format (here: its join
+ * request scribbled over) starts the new ring state with nothing marked as
+ * refused: a refused descriptor in it is counted again (the mark of the
+ * old session's refusal used to survive the rejoin, so it was not). */
+Test(regress, a_refusal_after_a_rejoin_is_counted_again)
+{
+    up_poll();
+    main_send("bad");
+    desc_set_index(desc(0, 0), INDEX_MAX);
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_poll(&T.p.sub), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_CORRUPT);
+    cr_assert_eq(tu_stats(&T.p.sub).rx_corrupt, 1);
+    cr_assert(T.p.sub.flags & DEV_STUCK_RX);
+    /* The sub core's request disappears: it rejoins, the main core resets
+     * the rings and answers. */
+    T.pair->ctl[0].join = 0;
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.sub), ESP_AMP_LINK_JOINING);
+    cr_assert_eq(T.p.sub.flags & DEV_STUCK_RX, 0, "the old refusal is still marked");
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.main), ESP_AMP_LINK_UP);
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.sub), ESP_AMP_LINK_UP);
+    /* The same refusal in the new ring state: counted. */
+    main_send("bad");
+    desc_set_index(desc(0, 0), INDEX_MAX);
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_poll(&T.p.sub), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_CORRUPT);
+    cr_assert_eq(tu_stats(&T.p.sub).rx_corrupt, 2, "not counted in the new session");
+    /* Put right, it arrives. */
+    desc_set_index(desc(0, 0), 0);
+    sub_gets("bad", "after the rejoin");
+}
+
 /* A sender that waits for a free buffer is rung when one comes back, and
  * only while it waits (steady traffic rings nothing). */
 Test(ctl, a_waiting_sender_is_rung_when_a_buffer_comes_back)
