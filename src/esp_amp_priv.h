@@ -40,12 +40,12 @@ typedef struct {
 } esp_amp_sw_intr_slot_t;
 
 typedef struct {
+    const uint32_t *session_word;    /* the region header's session        */
     esp_amp_err_t last_err;
     bool sw_intr_ready;
     /* main core, once it has allocated a block: check the region header
      * and registry, rewrite them if damaged (esp_amp_sys_info.c) */
     bool (*repair)(void);
-    const uint32_t *session_word;    /* the region header's session        */
     esp_amp_sw_intr_slot_t sw_intr[ESP_AMP_CONFIG_SW_INTR_HANDLERS];
 #if ESP_AMP_CONFIG_MAIN_CORE
     struct {                         /* the region header as formatted     */
@@ -182,8 +182,8 @@ static inline void esp_amp_raise_self(unsigned intr_id)
  * it records no error. ESP_AMP_ERR_NOT_INIT if the region header is not
  * complete. Otherwise it stores the header's session in *session (read
  * before any entry) and, with `block` NULL, returns 0 at once; else it
- * returns 0 with block `info_id` in *block and its size in *size (if
- * `size` is not NULL), or ESP_AMP_ERR_NOT_FOUND. The sub core's first
+ * returns 0 with block `info_id` in *block and its size in *size (both
+ * not NULL then), or ESP_AMP_ERR_NOT_FOUND. The sub core's first
  * look before it binds a block: one header check for the block and the
  * session it belongs to. */
 esp_amp_err_t esp_amp_sys_info_find(uint16_t info_id, void **block,

@@ -221,9 +221,7 @@ esp_amp_err_t esp_amp_sys_info_find(uint16_t info_id, void **block,
         uint32_t n = shm_ld32(&e->size);
         if (shm_ld32(&e->check) == entry_check(info_id, o, n) && o >= first &&
             (o & 7u) == 0 && o < region && n != 0 && n <= region - o) {
-            if (size != NULL) {
-                *size = n;
-            }
+            *size = n;
             *block = (uint8_t *)h + o;
             return ESP_AMP_OK;
         }
@@ -248,7 +246,13 @@ uint32_t esp_amp_sys_info_session(void)
 void *esp_amp_sys_info_get(uint16_t info_id, uint32_t *size)
 {
     void *block;
-    uint32_t session;
-    esp_amp_err_t err = esp_amp_sys_info_find(info_id, &block, size, &session);
-    return err == ESP_AMP_OK ? block : esp_amp_fail_null(err);
+    uint32_t n, session;
+    esp_amp_err_t err = esp_amp_sys_info_find(info_id, &block, &n, &session);
+    if (err != ESP_AMP_OK) {
+        return esp_amp_fail_null(err);
+    }
+    if (size != NULL) {
+        *size = n;
+    }
+    return block;
 }
