@@ -91,8 +91,6 @@ static void queues_bind(esp_amp_rpmsg_dev_t *dev, esp_amp_shm_vq_pair_t *pair,
 {
     esp_amp_ring_bind(dev->vq, pair, len, item, tx);
     dev->pair = pair;
-    esp_amp_core_state()->session_word =
-        &((const esp_amp_shm_header_t *)esp_amp_platform_shm_base())->session;
 }
 
 /* Both rings to their initial state (the peer does not use them now). */
@@ -113,11 +111,8 @@ static void dev_reset(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t vq[],
                       uint16_t id, unsigned flags,
                       esp_amp_err_t (*check)(esp_amp_rpmsg_dev_t *))
 {
-    esp_amp_zero(dev, sizeof(*dev));
-    dev->vq = vq;
-    dev->sysinfo_id = id;
-    dev->check = check;
-    dev->flags = (uint8_t)flags;
+    *dev = (esp_amp_rpmsg_dev_t){.vq = vq, .check = check, .sysinfo_id = id,
+                                 .flags = (uint8_t)flags};
 }
 
 /* Sub core ---------------------------------------------------------------- */
@@ -168,9 +163,12 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev)
         dev->join = 1;
         shm_st32_rel(&pair->ctl[0].join, 1);
         shm_fence();
-        /* A newer main core: stay DOWN, the next check attaches again. */
-        link_set(dev, esp_amp_link_session() == session ? ESP_AMP_LINK_UP
-                                                       : ESP_AMP_LINK_DOWN);
+        /* A newer main core: stay DOWN, the next check attaches again.
+         * The session is looked up once more (a header that is being
+         * formatted leaves 0: a newer one too). */
+        again = 0;
+        (void)esp_amp_sys_info_find(0, NULL, NULL, &again);
+        link_set(dev, again == session ? ESP_AMP_LINK_UP : ESP_AMP_LINK_DOWN);
     } else {
         dev->join = (req > ack ? req : ack) + 1u;
         if (dev->join < 2u) {
@@ -258,9 +256,9 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
                                   esp_amp_sys_info_id_t sysinfo_id)
 {
 #if ESP_AMP_CONFIG_MAIN_CORE
-    if (rpmsg_dev == NULL || rpmsg_vqueue == NULL || queue_len == 0 ||
-        queue_len > ESP_AMP_CONFIG_QUEUE_MAX_LEN || queue_item_size <= HDR ||
-        queue_item_size > ESP_AMP_FMT_ITEM_SIZE_MAX) {
+    if (rpmsg_dev == NULL || rpmsg_vqueue == NULL ||
+        queue_len - 1u >= ESP_AMP_CONFIG_QUEUE_MAX_LEN ||
+        queue_item_size - (HDR + 1u) > ESP_AMP_FMT_ITEM_SIZE_MAX - (HDR + 1u)) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
     unsigned flags = DEV_F_MAIN | dev_flags(notify, poll);
@@ -278,7 +276,7 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
     esp_amp_ring_pair_format(pair, len, item);
     dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, flags, main_check);
     queues_bind(rpmsg_dev, pair, len, item, 0);
-    rpmsg_dev->session = esp_amp_link_session();
+    rpmsg_dev->session = esp_amp_core_state()->shadow.h.session;
     rpmsg_dev->link = ESP_AMP_LINK_JOINING;
     /* A sub core of an earlier session learns of the restart now. */
     esp_amp_raise_peer(SW_INTR_RESERVED_ID_RPMSG);

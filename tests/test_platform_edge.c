@@ -39,10 +39,10 @@ static int s_rung[2];
  * shm_size call (s_bump_on_size) first moves the region's session on, as
  * a main core that restarts and formats at that moment would. A sub
  * core's attach reads the base and the size for its registry lookup
- * (1: the block and the session it belongs to) and for the second look
- * at the header after it (2), and the base to bind (3): n = 3 lands after
- * the attach is checked, before the join request; n = 2 between the
- * lookup and the second look. */
+ * (1: the block and the session it belongs to), for the second look at
+ * the header after it (2), and, at a first join, for the look at the
+ * session after its request (3): n = 3 lands after the request, before
+ * that look; n = 2 between the lookup and the second look. */
 static int s_bump_session, s_bump_on_size;
 
 static void bump_if(int *n)
@@ -388,8 +388,8 @@ Test(platform_edge, region_of_4_gib, .description = "a region of 4 GiB - 1")
 /* A newer main core formats while the sub core joins: its first-join
  * request may have landed after the format, so it does not go UP; its
  * next link check binds to the new session and asks again. The format is
- * injected through the port, between the sub core's read of the session
- * and its request. */
+ * injected through the port, between the sub core's request and its look
+ * at the session after it. */
 Test(platform_edge, first_join_races_a_main_restart, .description = "a main restart during the sub's first join")
 {
     static esp_amp_rpmsg_dev_t m, sd;
