@@ -60,6 +60,7 @@ static uint32_t entry_check(uint32_t id, uint32_t off, uint32_t size)
 #define SHADOW_WORDS ((HDR_SIZE + ESP_AMP_CONFIG_SYS_INFO_SLOTS * ENTRY_SIZE) / 4u)
 #define SESSION_WORD (offsetof(esp_amp_shm_header_t, session) / 4u)
 #define PENDING_WORD (offsetof(esp_amp_shm_header_t, sw_intr_pending) / 4u)
+_Static_assert(PENDING_WORD == SESSION_WORD + 1u, "the pending words follow the session");
 
 static uint32_t *shadow_words(void)
 {
@@ -91,8 +92,9 @@ static bool sys_info_repair(void)
 {
     uint32_t *dst = (uint32_t *)(void *)hdr();
     const uint32_t *src = shadow_words();
-    for (unsigned i = 0; i < SHADOW_WORDS; i++) {
-        if (i - PENDING_WORD > 1u && shm_ld32(&dst[i]) != src[i]) {
+    /* From the session, i steps over the two pending words after it. */
+    for (unsigned i = 0; i < SHADOW_WORDS; i += i == SESSION_WORD ? 3u : 1u) {
+        if (shm_ld32(&dst[i]) != src[i]) {
             shm_st32_rel(&dst[0], 0);
             atomic_thread_fence(memory_order_release);
             /* registry and reserved words, region_size, version|slots */
@@ -127,8 +129,8 @@ int esp_amp_sys_info_init(void)
     if (s->session == 0) {
         s->session = 1;
     }
-    shm_st32(&h->sw_intr_pending[0], 0);  /* interrupts of the last session */
-    shm_st32(&h->sw_intr_pending[1], 0);
+    /* Interrupts of the last session: the shadow's pending words are 0. */
+    shadow_store((uint32_t *)(void *)h, PENDING_WORD, 2);
     /* The region holds the old session (or no header): the repair stores
      * the whole header. */
     (void)sys_info_repair();
@@ -168,10 +170,13 @@ void *esp_amp_sys_info_alloc(uint16_t info_id, uint32_t size)
     uint32_t rounded = esp_amp_align_up(size, 8u);
     uint8_t *block = (uint8_t *)hdr() + top;
     esp_amp_zero(block, rounded);
-    *e = (esp_amp_shm_sys_info_entry_t){
-        info_id, ESP_AMP_SYS_INFO_ENTRY_VALID, top, rounded,
-        entry_check(info_id, top, rounded)};
-    unsigned w = (unsigned)((uint32_t *)(void *)e - shadow_words());
+    /* id and state as one word, as a lookup reads them (little-endian) */
+    uint32_t *w0 = (uint32_t *)(void *)e;
+    *w0 = (uint32_t)ESP_AMP_SYS_INFO_ENTRY_VALID << 16 | info_id;
+    e->offset = top;
+    e->size = rounded;
+    e->check = entry_check(info_id, top, rounded);
+    unsigned w = (unsigned)(w0 - shadow_words());
     shadow_store((uint32_t *)(void *)hdr(), w, ENTRY_SIZE / 4u);
     return block;
 }
@@ -219,8 +224,9 @@ esp_amp_err_t esp_amp_sys_info_find(uint16_t info_id, void **block,
         }
         uint32_t o = shm_ld32(&e->offset);
         uint32_t n = shm_ld32(&e->size);
+        uint32_t end = o + n;   /* past o (n not 0, no wrap), in the region */
         if (shm_ld32(&e->check) == entry_check(info_id, o, n) && o >= first &&
-            (o & 7u) == 0 && o < region && n != 0 && n <= region - o) {
+            (o & 7u) == 0 && end > o && end <= region) {
             *size = n;
             *block = (uint8_t *)h + o;
             return ESP_AMP_OK;
