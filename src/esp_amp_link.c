@@ -93,13 +93,6 @@ static void queues_bind(esp_amp_rpmsg_dev_t *dev, esp_amp_shm_vq_pair_t *pair,
     dev->pair = pair;
 }
 
-/* Both rings to their initial state (the peer does not use them now). */
-static void rings_reset(esp_amp_rpmsg_dev_t *dev)
-{
-    esp_amp_ring_reset(dev->vq);
-    dev->flags &= (uint8_t)~(DEV_F_STUCK_TX | DEV_F_STUCK_RX);
-}
-
 /* The flags of an init's `notify` and `poll` (computed before the init's
  * calls: one value to keep across them, not two). */
 static unsigned dev_flags(bool notify, bool poll)
@@ -158,8 +151,10 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev)
     uint32_t req = shm_ld32(&pair->ctl[0].join);
     uint32_t ack = shm_ld32_acq(&pair->ctl[1].join);
     if (req == 0 && ack == 0) {
-        /* First join: the main core has not touched the rings. */
-        rings_reset(dev);
+        /* First join: the main core has not touched the rings. (No
+         * refused slot is marked: sub_check drops the marks with the
+         * link, and a device is DOWN only without them.) */
+        esp_amp_ring_reset(dev->vq);
         dev->join = 1;
         shm_st32_rel(&pair->ctl[0].join, 1);
         shm_fence();
@@ -212,6 +207,14 @@ static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)
 
 /* Main core --------------------------------------------------------------- */
 #if ESP_AMP_CONFIG_MAIN_CORE
+
+/* Both rings to their initial state (the peer does not use them now), the
+ * marks of refused slots with them. */
+static void rings_reset(esp_amp_rpmsg_dev_t *dev)
+{
+    esp_amp_ring_reset(dev->vq);
+    dev->flags &= (uint8_t)~(DEV_F_STUCK_TX | DEV_F_STUCK_RX);
+}
 
 static esp_amp_err_t main_check(esp_amp_rpmsg_dev_t *dev)
 {
