@@ -68,19 +68,21 @@ void esp_amp_ring_pair_format(esp_amp_shm_vq_pair_t *pair, uint16_t len,
 {
     esp_amp_queue_desc_t *desc = (esp_amp_queue_desc_t *)(void *)(pair + 1);
     shm_st32_rel(&pair->magic, 0);
-    /* Rings first, join words last (release): a sub core that joined in
-     * the middle (it cannot while magic is 0, but the rule holds without
-     * it: docs/model/) has its request erased and joins again; one that
-     * reads req = ack = 0 sees formatted rings. A sub core of an earlier
-     * session tells a descriptor written here from its own by the session
-     * number, stored before (or by its request, cleared by a wipe). */
+    /* Rings first, then the six control words (kick_me, join, tx_wait of
+     * both lines), each with release: the join words are cleared after
+     * the rings (the two others have no order to keep; one kind of store
+     * makes one loop). A sub core that joined in the middle (it cannot
+     * while magic is 0, but the rule holds without it: docs/model/) has
+     * its request erased and joins again; one that reads req = ack = 0
+     * sees formatted rings. A sub core of an earlier session tells a
+     * descriptor written here from its own by the session number, stored
+     * before (or by its request, cleared by a wipe). */
     for (uint32_t i = 0; i < 2u * len; i++) {
         shm_st32(&desc[i], ESP_AMP_DESC(ring_freed_flags(0), i & (len - 1u), 0));
     }
-    for (esp_amp_shm_ring_ctl_t *c = pair->ctl; c != pair->ctl + 2; c++) {
-        shm_st32(&c->kick_me, 0);
-        shm_st32(&c->tx_wait, 0);
-        shm_st32_rel(&c->join, 0);
+    uint32_t *ctl = (uint32_t *)(void *)pair->ctl;   /* both lines' words */
+    for (unsigned k = 0; k < sizeof(pair->ctl) / 4u; k++) {
+        shm_st32_rel(&ctl[k], 0);
     }
     shm_fence();
     shm_st16(&pair->queue_len, len);
