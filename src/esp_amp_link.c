@@ -93,6 +93,13 @@ static void queues_bind(esp_amp_rpmsg_dev_t *dev, esp_amp_shm_vq_pair_t *pair,
     dev->pair = pair;
 }
 
+/* esp_amp_init() has run on this core: it points the link checks at the
+ * region's session word. Without it an init fails with NOT_INIT. */
+static bool core_ready(void)
+{
+    return esp_amp_core_state()->session_word != NULL;
+}
+
 /* The flags of an init's `notify` and `poll` (computed before the init's
  * calls: one value to keep across them, not two). */
 static unsigned dev_flags(bool notify, bool poll)
@@ -264,6 +271,9 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
         queue_item_size - (HDR + 1u) > ESP_AMP_FMT_ITEM_SIZE_MAX - (HDR + 1u)) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
+    if (!core_ready()) {
+        return esp_amp_fail(ESP_AMP_ERR_NOT_INIT);
+    }
     unsigned flags = DEV_F_MAIN | dev_flags(notify, poll);
     uint16_t len = 1;
     while (len < queue_len) {
@@ -298,6 +308,9 @@ int esp_amp_rpmsg_sub_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
 #if ESP_AMP_CONFIG_SUB_CORE
     if (rpmsg_dev == NULL || rpmsg_vqueue == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
+    }
+    if (!core_ready()) {
+        return esp_amp_fail(ESP_AMP_ERR_NOT_INIT);
     }
     /* The device is written only once its pair block is found: the new
      * one attaches here, and is copied into it then. */

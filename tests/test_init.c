@@ -54,6 +54,35 @@ Test(init_order, sub_init_before_main_init_fails_then_works_after_main_init)
     tu_check_link(&main_dev, true, &sub_dev, true);
 }
 
+/* esp_amp_init() comes first on each core ("once per boot"): an RPMsg init
+ * before it fails with ESP_AMP_ERR_NOT_INIT and writes nothing, neither
+ * the device nor the region. */
+Test(init_order, rpmsg_init_before_esp_amp_init_fails_and_writes_nothing)
+{
+    static esp_amp_rpmsg_dev_t main_dev, sub_dev;
+    static const esp_amp_rpmsg_dev_t zero;
+    tu_main();
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_main_init(&main_dev, 4, 64, false, true), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NOT_INIT, "%s",
+                 esp_amp_err_name(esp_amp_get_last_error()));
+    cr_assert_eq(((const uint32_t *)sim_shm_base())[0], 0, "the region was formatted");
+    cr_assert(memcmp(&main_dev, &zero, sizeof(zero)) == 0, "the device was written");
+    /* With esp_amp_init on the main core only, the sub core's init still
+     * fails for the same reason (and not for a missing block). */
+    cr_assert_eq(esp_amp_init(), 0);
+    cr_assert_eq(esp_amp_rpmsg_main_init(&main_dev, 4, 64, false, true), 0);
+    tu_sub();
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_sub_init(&sub_dev, false, true), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_NOT_INIT, "%s",
+                 esp_amp_err_name(esp_amp_get_last_error()));
+    cr_assert(memcmp(&sub_dev, &zero, sizeof(zero)) == 0, "the device was written");
+    cr_assert_eq(esp_amp_init(), 0);
+    cr_assert_eq(esp_amp_rpmsg_sub_init(&sub_dev, false, true), 0);
+    tu_check_link(&main_dev, true, &sub_dev, true);
+}
+
 /* A region formatted at once (esp_amp_sys_info_init), with no RPMsg
  * device yet: the header is there, the device block is not, sub_init
  * still fails with NOT_INIT; after main_init it works. */
