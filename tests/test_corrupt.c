@@ -1896,6 +1896,56 @@ Test(regress, a_refusal_after_a_rejoin_is_counted_again)
     sub_gets("bad", "after the rejoin");
 }
 
+/* The doorbell handler lingers on a ring it has just emptied
+ * (ESP_AMP_CONFIG_RX_LINGER looks) before it asks for a doorbell again: a
+ * message that lands then is taken in the same run, and kick_me is not
+ * armed in between (one doorbell per burst, not per message). The second
+ * message's descriptor is held back until the run has found the ring
+ * empty and leaves its critical section to linger. */
+static struct {
+    esp_amp_queue_desc_t held_back;
+    bool restored;
+    int entries_after;         /* critical sections entered after that */
+    uint32_t kick_me;          /* the sub core's kick_me at the first one */
+} s_linger;
+
+static void linger_hook(void *arg, bool entering, int depth)
+{
+    (void)arg;
+    (void)depth;
+    if (T.slog.count != 1) {
+        return;                /* before the first message, or after both */
+    }
+    if (!entering && !s_linger.restored) {
+        *desc(0, 1) = s_linger.held_back;   /* the peer's send lands now */
+        s_linger.restored = true;
+    } else if (entering && s_linger.restored && s_linger.entries_after++ == 0) {
+        s_linger.kick_me = T.pair->ctl[0].kick_me;
+    }
+}
+
+Test(ctl, a_message_that_lands_while_the_handler_lingers_is_taken_in_the_same_run)
+{
+    up(TU_SUB_INTR(LEN, ITEM), false);
+    cr_assert_gt(ESP_AMP_CONFIG_RX_LINGER, 0);
+    main_send("a");
+    main_send("b");
+    memset(&s_linger, 0, sizeof(s_linger));
+    s_linger.held_back = *desc(0, 1);
+    *desc(0, 1) = ESP_AMP_DESC(0, 1, 0);    /* "not sent yet" */
+    esp_amp_env_posix_set_critical_hook(linger_hook, NULL);
+    tu_sub();                                /* the doorbell handler runs */
+    esp_amp_env_posix_set_critical_hook(NULL, NULL);
+    cr_assert(s_linger.restored, "the handler did not linger");
+    cr_assert_eq(T.slog.count, 2, "%d message(s) in the run", T.slog.count);
+    cr_assert_arr_eq(T.slog.msg[0].data, "a", 1);
+    cr_assert_arr_eq(T.slog.msg[1].data, "b", 1);
+    cr_assert_eq(s_linger.entries_after, 1, "%d passes to take it",
+                 s_linger.entries_after);
+    cr_assert_eq(s_linger.kick_me, 0, "kick_me armed while lingering");
+    cr_assert_eq(T.pair->ctl[0].kick_me, 1, "idle at the end, but not armed");
+}
+
 /* A sender that waits for a free buffer is rung when one comes back, and
  * only while it waits (steady traffic rings nothing). */
 Test(ctl, a_waiting_sender_is_rung_when_a_buffer_comes_back)
