@@ -51,9 +51,8 @@
 typedef struct {
     esp_amp_ept_cb_t cb;   /* NULL: the message was dropped (counted)  */
     void *cb_data;
-    void *data;
+    void *data;            /* the payload, after the header            */
     uint16_t len;
-    uint16_t src;
 } rx_msg_t;
 
 /* The endpoint at `addr`, or NULL. Built into its callers: an image has
@@ -197,7 +196,6 @@ ESP_AMP_INLINE esp_amp_err_t rx_take(esp_amp_rpmsg_dev_t *dev, rx_msg_t *m)
         m->cb_data = e->rx_cb_data;
         m->data = h + 1;
         m->len = dlen;
-        m->src = shm_ld16(&h->src_addr);
         dev->busy = 1;
         return ESP_AMP_OK;
     }
@@ -213,7 +211,11 @@ ESP_AMP_INLINE void rx_deliver(esp_amp_rpmsg_dev_t *dev, const rx_msg_t *m)
     if (m->cb == NULL) {
         return;
     }
-    (void)m->cb(m->data, m->len, m->src, m->cb_data);
+    /* The source address is read here, as the callback reads the
+     * payload: from the buffer this core holds (fewer values kept across
+     * leaving the critical section). */
+    const esp_amp_rpmsg_head_t *h = (const esp_amp_rpmsg_head_t *)m->data - 1;
+    (void)m->cb(m->data, m->len, shm_ld16(&h->src_addr), m->cb_data);
     dev->busy = 0;
     atomic_signal_fence(memory_order_seq_cst);
     if (ESP_AMP_CONFIG_RX_INTR && dev->deferred) {
@@ -280,7 +282,9 @@ ESP_AMP_SLOW int rx_poll(esp_amp_rpmsg_dev_t *dev)
 
 int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
 {
-    if (!dev_ready(rpmsg_dev)) {
+    /* A device that was never initialised is refused by the link check
+     * (it is never UP: the shortcut does not take it). */
+    if (rpmsg_dev == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
     /* After an empty poll, the next one most likely finds nothing too: try
@@ -441,13 +445,14 @@ void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
     esp_amp_rpmsg_head_t *h = NULL;
     esp_amp_err_t err = call_begin(rpmsg_dev, true);
     if (err == ESP_AMP_OK) {
+        esp_amp_queue_t *q = dev_txq(rpmsg_dev);   /* (kept across the take) */
         int32_t i = dev_take(rpmsg_dev, 0, nbytes, &len);
         if (i < 0) {
             err = (esp_amp_err_t)-i;
         } else {
             /* The size created and the flags (the send writes the
              * addresses). */
-            h = buf_head(dev_txq(rpmsg_dev), i);
+            h = buf_head(q, i);
             shm_st16(&h->data_len, (uint16_t)nbytes);
             shm_st16(&h->data_flags, flags);
         }
@@ -465,17 +470,20 @@ int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (err == ESP_AMP_OK) {
         esp_amp_queue_t *q = dev_txq(rpmsg_dev);
         int32_t i = ring_index_of_held(q, data, HDR);
+        /* The buffer's header, used once i says that it is one: computed
+         * from `data`, not again from i. */
+        esp_amp_rpmsg_head_t *h = (esp_amp_rpmsg_head_t *)data - 1;
         if (i < 0) {
             STAT_INC(rpmsg_dev, bad_ptr);
             err = ESP_AMP_ERR_NOT_OWNED;
         } else if (data_len > q->max_item_size - HDR ||
-                   data_len > shm_ld16(&buf_head(q, i)->data_len)) {
+                   data_len > shm_ld16(&h->data_len)) {
             /* Larger than created (or than a buffer): the buffer stays
              * held, send it again. */
             STAT_INC(rpmsg_dev, tx_too_big);
             err = ESP_AMP_ERR_TOO_BIG;
         } else {
-            head_fill(buf_head(q, i), ept->addr, dst_addr, data_len);
+            head_fill(h, ept->addr, dst_addr, data_len);
             tx_put(rpmsg_dev, i, data_len);
         }
     }
