@@ -68,13 +68,15 @@ ESP_AMP_INLINE esp_amp_rpmsg_ept_t *ept_find(esp_amp_rpmsg_dev_t *dev,
 }
 
 /* Sub core, after a refused or successful take: did a new main core format
- * the ring under us? Then what we read is not ours: the relink forgets it. */
+ * the ring under us? Then what we read is not ours: the relink forgets it.
+ * The take's acquire load of the descriptor (every refusal and every
+ * success comes after it) orders the loads of the session and join words
+ * after it: no fence of its own. */
 static inline bool sub_ring_moved(esp_amp_rpmsg_dev_t *dev)
 {
     if (dev_is_main(dev)) {
         return false;
     }
-    atomic_thread_fence(memory_order_acquire);
     if (!esp_amp_link_moved(dev)) {
         return false;
     }
