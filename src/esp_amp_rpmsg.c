@@ -444,7 +444,7 @@ void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
                                    uint32_t nbytes, uint16_t flags)
 {
     uint16_t len;           /* (not used: an alloc has no length) */
-    esp_amp_rpmsg_head_t *h = NULL;
+    void *msg = NULL;
     esp_amp_err_t err = call_begin(rpmsg_dev, true);
     if (err == ESP_AMP_OK) {
         esp_amp_queue_t *q = dev_txq(rpmsg_dev);   /* (kept across the take) */
@@ -454,12 +454,19 @@ void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
         } else {
             /* The size created and the flags (the send writes the
              * addresses). */
-            h = buf_head(q, i);
+            esp_amp_rpmsg_head_t *h = buf_head(q, i);
             shm_st16(&h->data_len, (uint16_t)nbytes);
             shm_st16(&h->data_flags, flags);
+            msg = h + 1;
         }
     }
-    return call_end(err) == 0 ? h + 1 : NULL;
+    /* call_end() written out: the error is recorded before leaving, so
+     * that only the message is kept across the call that leaves. */
+    if (err != ESP_AMP_OK) {
+        msg = esp_amp_fail_null(err);
+    }
+    esp_amp_env_exit_critical();
+    return msg;
 }
 
 int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
