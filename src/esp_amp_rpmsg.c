@@ -275,11 +275,11 @@ ESP_AMP_SLOW int rx_poll(esp_amp_rpmsg_dev_t *dev)
         }
     }
     esp_amp_env_exit_critical();
-    if (err != ESP_AMP_OK) {
-        return esp_amp_fail(err);
+    if (err == ESP_AMP_OK) {
+        rx_deliver(dev, &m);
+        return 0;
     }
-    rx_deliver(dev, &m);
-    return 0;
+    return esp_amp_fail(err);
 }
 
 int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
