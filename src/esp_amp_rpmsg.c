@@ -453,29 +453,26 @@ void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
                                    uint32_t nbytes, uint16_t flags)
 {
     uint16_t len;           /* (not used: an alloc has no length) */
-    void *msg = NULL;
     esp_amp_err_t err = call_begin(rpmsg_dev, true);
     if (err == ESP_AMP_OK) {
-        esp_amp_queue_t *q = dev_txq(rpmsg_dev);   /* (kept across the take) */
         int32_t i = dev_take(rpmsg_dev, 0, nbytes, &len);
-        if (i < 0) {
-            err = (esp_amp_err_t)-i;
-        } else {
+        if (i >= 0) {
             /* The size created and the flags (the send writes the
              * addresses). */
-            esp_amp_rpmsg_head_t *h = buf_head(q, i);
+            esp_amp_rpmsg_head_t *h = buf_head(dev_txq(rpmsg_dev), i);
             shm_st16(&h->data_len, (uint16_t)nbytes);
             shm_st16(&h->data_flags, flags);
-            msg = h + 1;
+            esp_amp_env_exit_critical();
+            return h + 1;
         }
+        err = (esp_amp_err_t)-i;
     }
-    /* call_end() written out: the error is recorded before leaving, so
-     * that only the message is kept across the call that leaves. */
-    if (err != ESP_AMP_OK) {
-        msg = esp_amp_fail_null(err);
-    }
+    /* call_end() written out, the error recorded before leaving: each
+     * end keeps one value at most (the message) across the call that
+     * leaves the critical section. */
+    (void)esp_amp_fail(err);
     esp_amp_env_exit_critical();
-    return msg;
+    return NULL;
 }
 
 int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
