@@ -116,9 +116,9 @@ static inline int32_t ring_index_of_held(const esp_amp_queue_t *q, const void *p
                                          uint32_t skip)
 {
     uintptr_t rel = (uintptr_t)p - skip - (uintptr_t)q->buf;
-    uint32_t i = (uint32_t)(rel / q->max_item_size);
-    if (i > q->mask || (uintptr_t)i * q->max_item_size != rel ||
-        !ring_held(q, i)) {
+    uintptr_t i = rel / q->max_item_size;
+    if (i > q->mask || rel % q->max_item_size != 0 ||
+        !ring_held(q, (uint32_t)i)) {
         return -1;
     }
     return (int32_t)i;
@@ -170,15 +170,16 @@ static inline void ring_put(esp_amp_queue_t *q, bool consumer, uint32_t i,
     q->tail = (uint16_t)(c + 1u);
 }
 
-/* Consumer: true when a recv would find nothing yet (a legal "not yet"):
- * reads only, validates nothing else. */
+/* Consumer: true when a recv would find nothing yet: the slot at head
+ * holds a legal "not yet" (n even). Reads only, validates nothing else.
+ * It does not look at what this core holds: while it holds every buffer,
+ * the slot at head is one it received in the last lap and has not freed
+ * (n = 2, true); anything else there takes the full path, whose recv
+ * finds nothing all the same. */
 static inline bool ring_rx_idle(const esp_amp_queue_t *q)
 {
     uint16_t c = q->head;
     uint16_t mask = q->mask;
-    if ((uint16_t)(c - q->tail) > mask) {
-        return true;
-    }
     uint32_t lap = ring_lap(mask, c);
     uint32_t n = ESP_AMP_DESC_FLAGS(shm_ld32_acq(&q->desc[c & mask])) ^ lap;
     return (n & 1u) == 0;

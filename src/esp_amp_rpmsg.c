@@ -51,9 +51,8 @@
 typedef struct {
     esp_amp_ept_cb_t cb;   /* NULL: the message was dropped (counted)  */
     void *cb_data;
-    void *data;
+    void *data;            /* the payload, after the header            */
     uint16_t len;
-    uint16_t src;
 } rx_msg_t;
 
 /* The endpoint at `addr`, or NULL. Built into its callers: an image has
@@ -69,13 +68,15 @@ ESP_AMP_INLINE esp_amp_rpmsg_ept_t *ept_find(esp_amp_rpmsg_dev_t *dev,
 }
 
 /* Sub core, after a refused or successful take: did a new main core format
- * the ring under us? Then what we read is not ours: the relink forgets it. */
+ * the ring under us? Then what we read is not ours: the relink forgets it.
+ * The take's acquire load of the descriptor (every refusal and every
+ * success comes after it) orders the loads of the session and join words
+ * after it: no fence of its own. */
 static inline bool sub_ring_moved(esp_amp_rpmsg_dev_t *dev)
 {
     if (dev_is_main(dev)) {
         return false;
     }
-    atomic_thread_fence(memory_order_acquire);
     if (!esp_amp_link_moved(dev)) {
         return false;
     }
@@ -197,7 +198,6 @@ ESP_AMP_INLINE esp_amp_err_t rx_take(esp_amp_rpmsg_dev_t *dev, rx_msg_t *m)
         m->cb_data = e->rx_cb_data;
         m->data = h + 1;
         m->len = dlen;
-        m->src = shm_ld16(&h->src_addr);
         dev->busy = 1;
         return ESP_AMP_OK;
     }
@@ -213,7 +213,11 @@ ESP_AMP_INLINE void rx_deliver(esp_amp_rpmsg_dev_t *dev, const rx_msg_t *m)
     if (m->cb == NULL) {
         return;
     }
-    (void)m->cb(m->data, m->len, m->src, m->cb_data);
+    /* The source address is read here, as the callback reads the
+     * payload: from the buffer this core holds (fewer values kept across
+     * leaving the critical section). */
+    const esp_amp_rpmsg_head_t *h = (const esp_amp_rpmsg_head_t *)m->data - 1;
+    (void)m->cb(m->data, m->len, shm_ld16(&h->src_addr), m->cb_data);
     dev->busy = 0;
     atomic_signal_fence(memory_order_seq_cst);
     if (ESP_AMP_CONFIG_RX_INTR && dev->deferred) {
@@ -271,16 +275,18 @@ ESP_AMP_SLOW int rx_poll(esp_amp_rpmsg_dev_t *dev)
         }
     }
     esp_amp_env_exit_critical();
-    if (err != ESP_AMP_OK) {
-        return esp_amp_fail(err);
+    if (err == ESP_AMP_OK) {
+        rx_deliver(dev, &m);
+        return 0;
     }
-    rx_deliver(dev, &m);
-    return 0;
+    return esp_amp_fail(err);
 }
 
 int esp_amp_rpmsg_poll(esp_amp_rpmsg_dev_t *rpmsg_dev)
 {
-    if (!dev_ready(rpmsg_dev)) {
+    /* A device that was never initialised is refused by the link check
+     * (it is never UP: the shortcut does not take it). */
+    if (rpmsg_dev == NULL) {
         return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
     }
     /* After an empty poll, the next one most likely finds nothing too: try
@@ -417,11 +423,20 @@ uint16_t esp_amp_rpmsg_get_max_size(esp_amp_rpmsg_dev_t *rpmsg_dev)
 }
 
 /* Inside the critical section: publish held tx buffer i, its header
- * filled, with `len` bytes of payload; ring the peer if it asked. */
+ * filled, with `len` bytes of payload; ring the peer if it asked
+ * (esp_amp_link_kick, which looks at DEV_F_NOTIFY itself). A build for
+ * speed looks at DEV_F_NOTIFY first: a device that does not notify pays
+ * a test instead of a call (one that does, the test on top); a build for
+ * size keeps the one call. */
 ESP_AMP_INLINE void tx_put(esp_amp_rpmsg_dev_t *dev, int32_t i, uint16_t len)
 {
     ring_put(dev_txq(dev), false, (uint32_t)i, (uint16_t)(len + HDR));
     STAT_INC(dev, tx_msgs);
+#if defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+    if (!(dev->flags & DEV_F_NOTIFY)) {
+        return;
+    }
+#endif
     esp_amp_link_kick(dev);
 }
 
@@ -438,21 +453,26 @@ void *esp_amp_rpmsg_create_message(esp_amp_rpmsg_dev_t *rpmsg_dev,
                                    uint32_t nbytes, uint16_t flags)
 {
     uint16_t len;           /* (not used: an alloc has no length) */
-    esp_amp_rpmsg_head_t *h = NULL;
     esp_amp_err_t err = call_begin(rpmsg_dev, true);
     if (err == ESP_AMP_OK) {
         int32_t i = dev_take(rpmsg_dev, 0, nbytes, &len);
-        if (i < 0) {
-            err = (esp_amp_err_t)-i;
-        } else {
+        if (i >= 0) {
             /* The size created and the flags (the send writes the
              * addresses). */
-            h = buf_head(dev_txq(rpmsg_dev), i);
+            esp_amp_rpmsg_head_t *h = buf_head(dev_txq(rpmsg_dev), i);
             shm_st16(&h->data_len, (uint16_t)nbytes);
             shm_st16(&h->data_flags, flags);
+            esp_amp_env_exit_critical();
+            return h + 1;
         }
+        err = (esp_amp_err_t)-i;
     }
-    return call_end(err) == 0 ? h + 1 : NULL;
+    /* call_end() written out, the error recorded before leaving: each
+     * end keeps one value at most (the message) across the call that
+     * leaves the critical section. */
+    (void)esp_amp_fail(err);
+    esp_amp_env_exit_critical();
+    return NULL;
 }
 
 int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
@@ -465,17 +485,20 @@ int esp_amp_rpmsg_send_nocopy(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (err == ESP_AMP_OK) {
         esp_amp_queue_t *q = dev_txq(rpmsg_dev);
         int32_t i = ring_index_of_held(q, data, HDR);
+        /* The buffer's header, used once i says that it is one: computed
+         * from `data`, not again from i. */
+        esp_amp_rpmsg_head_t *h = (esp_amp_rpmsg_head_t *)data - 1;
         if (i < 0) {
             STAT_INC(rpmsg_dev, bad_ptr);
             err = ESP_AMP_ERR_NOT_OWNED;
         } else if (data_len > q->max_item_size - HDR ||
-                   data_len > shm_ld16(&buf_head(q, i)->data_len)) {
+                   data_len > shm_ld16(&h->data_len)) {
             /* Larger than created (or than a buffer): the buffer stays
              * held, send it again. */
             STAT_INC(rpmsg_dev, tx_too_big);
             err = ESP_AMP_ERR_TOO_BIG;
         } else {
-            head_fill(buf_head(q, i), ept->addr, dst_addr, data_len);
+            head_fill(h, ept->addr, dst_addr, data_len);
             tx_put(rpmsg_dev, i, data_len);
         }
     }

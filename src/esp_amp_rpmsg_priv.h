@@ -11,6 +11,17 @@
 
 #define HDR ((uint16_t)sizeof(esp_amp_rpmsg_head_t))
 
+/* The expected outcome of a test of the link check, for the compiler's
+ * block layout (it otherwise takes a compare for equality as the rare
+ * case and moves the common path out of line). */
+#if defined(__GNUC__)
+#define ESP_AMP_LIKELY(x) __builtin_expect(!!(x), 1)
+#define ESP_AMP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define ESP_AMP_LIKELY(x) (x)
+#define ESP_AMP_UNLIKELY(x) (x)
+#endif
+
 /* dev->flags */
 #define DEV_F_MAIN 0x01u      /* initialised by main_init                   */
 #define DEV_F_NOTIFY 0x02u    /* ring the peer after send                    */
@@ -87,8 +98,8 @@ ESP_AMP_ACCESS uint32_t esp_amp_link_session(void)
  * was wiped at reset may count sessions from 1 again. */
 ESP_AMP_ACCESS bool esp_amp_link_moved(const esp_amp_rpmsg_dev_t *dev)
 {
-    return esp_amp_link_session() != dev->session ||
-           shm_ld32(&dev->pair->ctl[0].join) != dev->join;
+    return ESP_AMP_UNLIKELY(esp_amp_link_session() != dev->session) ||
+           ESP_AMP_UNLIKELY(shm_ld32(&dev->pair->ctl[0].join) != dev->join);
 }
 
 /* Look at the peer's side of the link and move the link state on (answer
@@ -101,7 +112,8 @@ ESP_AMP_ACCESS bool esp_amp_link_moved(const esp_amp_rpmsg_dev_t *dev)
  * passes.) */
 static inline esp_amp_err_t esp_amp_link_ready(esp_amp_rpmsg_dev_t *dev)
 {
-    if (dev->link == ESP_AMP_LINK_UP && !esp_amp_link_moved(dev)) {
+    if (ESP_AMP_LIKELY(dev->link == ESP_AMP_LINK_UP) &&
+        !esp_amp_link_moved(dev)) {
         return ESP_AMP_OK;
     }
     /* Only an initialised device is ever UP: the look at a device that
