@@ -64,16 +64,27 @@ static void link_set(esp_amp_rpmsg_dev_t *dev, esp_amp_link_state_t state)
     }
 }
 
+/* The doorbell suppression look: ring the peer if it asked (kick_me). */
+ESP_AMP_INLINE void link_ring(esp_amp_rpmsg_dev_t *dev)
+{
+    const uint32_t *kick_me = &peer_ctl(dev)->kick_me;
+    shm_fence();
+    if (shm_ld32(kick_me) != 0) {
+        STAT_INC(dev, notifies);
+        esp_amp_raise_peer(SW_INTR_RESERVED_ID_RPMSG);
+    }
+}
+
 void esp_amp_link_kick(esp_amp_rpmsg_dev_t *dev)
 {
     if (dev->flags & DEV_F_NOTIFY) {
-        const uint32_t *kick_me = &peer_ctl(dev)->kick_me;
-        shm_fence();
-        if (shm_ld32(kick_me) != 0) {
-            STAT_INC(dev, notifies);
-            esp_amp_raise_peer(SW_INTR_RESERVED_ID_RPMSG);
-        }
+        link_ring(dev);
     }
+}
+
+void esp_amp_link_ring(esp_amp_rpmsg_dev_t *dev)
+{
+    link_ring(dev);
 }
 
 static void set_kick_if_intr(esp_amp_rpmsg_dev_t *dev)

@@ -423,21 +423,21 @@ uint16_t esp_amp_rpmsg_get_max_size(esp_amp_rpmsg_dev_t *rpmsg_dev)
 }
 
 /* Inside the critical section: publish held tx buffer i, its header
- * filled, with `len` bytes of payload; ring the peer if it asked
- * (esp_amp_link_kick, which looks at DEV_F_NOTIFY itself). A build for
- * speed looks at DEV_F_NOTIFY first: a device that does not notify pays
- * a test instead of a call (one that does, the test on top); a build for
- * size keeps the one call. */
+ * filled, with `len` bytes of payload; ring the peer if this device
+ * notifies and the peer asked. The look at DEV_F_NOTIFY is made here (a
+ * device that does not notify makes no call), but in a build for size,
+ * which leaves it to esp_amp_link_kick (one call, one copy of it). */
 ESP_AMP_INLINE void tx_put(esp_amp_rpmsg_dev_t *dev, int32_t i, uint16_t len)
 {
     ring_put(dev_txq(dev), false, (uint32_t)i, (uint16_t)(len + HDR));
     STAT_INC(dev, tx_msgs);
-#if defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
-    if (!(dev->flags & DEV_F_NOTIFY)) {
-        return;
+#if !defined(__OPTIMIZE_SIZE__)
+    if (dev->flags & DEV_F_NOTIFY) {
+        esp_amp_link_ring(dev);
     }
-#endif
+#else
     esp_amp_link_kick(dev);
+#endif
 }
 
 /* The header of a tx buffer, but for its flags. */

@@ -126,5 +126,7 @@ static inline esp_amp_err_t esp_amp_link_ready(esp_amp_rpmsg_dev_t *dev)
  * the peer (counted). The fence pairs with the consumer's: see
  * esp_amp_ring.h, doorbell suppression. */
 void esp_amp_link_kick(esp_amp_rpmsg_dev_t *dev);
+/* The same without the look at DEV_F_NOTIFY (the caller has made it). */
+void esp_amp_link_ring(esp_amp_rpmsg_dev_t *dev);
 
 #endif /* ESP_AMP_RPMSG_PRIV_H */
