@@ -94,16 +94,6 @@ static void set_kick_if_intr(esp_amp_rpmsg_dev_t *dev)
     }
 }
 
-/* Bind the two local queues of `dev` to `pair` (geometry validated); the
- * tx queue takes ring `tx`: 0 on the main core, 1 on the sub core (each
- * caller knows its role). */
-static void queues_bind(esp_amp_rpmsg_dev_t *dev, esp_amp_shm_vq_pair_t *pair,
-                        uint16_t len, uint16_t item, unsigned tx)
-{
-    esp_amp_ring_bind(dev->vq, pair, len, item, tx);
-    dev->pair = pair;
-}
-
 /* esp_amp_init() has run on this core: it points the link checks at the
  * region's session word. Without it an init fails with NOT_INIT. */
 static bool core_ready(void)
@@ -163,7 +153,8 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev)
     if (again != session) {
         return ESP_AMP_ERR_NOT_INIT;
     }
-    queues_bind(dev, pair, len, item, 1);
+    esp_amp_ring_bind(dev->vq, pair, len, item, 1);   /* tx: ring 1 */
+    dev->pair = pair;
     dev->session = session;
 
     uint32_t req = shm_ld32(&pair->ctl[0].join);
@@ -297,9 +288,9 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (pair == NULL) {
         return -1;
     }
-    esp_amp_ring_pair_format(pair, len, item);
     dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, flags, main_check);
-    queues_bind(rpmsg_dev, pair, len, item, 0);
+    esp_amp_ring_pair_format(rpmsg_vqueue, pair, len, item);  /* tx: ring 0 */
+    rpmsg_dev->pair = pair;
     rpmsg_dev->session = esp_amp_core_state()->shadow.h.session;
     rpmsg_dev->link = ESP_AMP_LINK_JOINING;
     /* A sub core of an earlier session learns of the restart now. */

@@ -63,12 +63,12 @@ void esp_amp_ring_reset(esp_amp_queue_t q[2])
     esp_amp_ring_forget(q);
 }
 
-void esp_amp_ring_pair_format(esp_amp_shm_vq_pair_t *pair, uint16_t len,
-                              uint16_t item)
+void esp_amp_ring_pair_format(esp_amp_queue_t q[2], esp_amp_shm_vq_pair_t *pair,
+                              uint16_t len, uint16_t item)
 {
-    esp_amp_queue_desc_t *desc = (esp_amp_queue_desc_t *)(void *)(pair + 1);
     shm_st32_rel(&pair->magic, 0);
-    /* Rings first, then the six control words (kick_me, join, tx_wait of
+    /* Rings first (bound to q and written by the reset, as a rejoin
+     * writes them), then the six control words (kick_me, join, tx_wait of
      * both lines), each with release: the join words are cleared after
      * the rings (the two others have no order to keep; one kind of store
      * makes one loop). A sub core that joined in the middle (it cannot
@@ -77,9 +77,8 @@ void esp_amp_ring_pair_format(esp_amp_shm_vq_pair_t *pair, uint16_t len,
      * sees formatted rings. A sub core of an earlier session tells a
      * descriptor written here from its own by the session number, stored
      * before (or by its request, cleared by a wipe). */
-    for (uint32_t i = 0; i < 2u * len; i++) {
-        shm_st32(&desc[i], ESP_AMP_DESC(ring_freed_flags(0), i & (len - 1u), 0));
-    }
+    esp_amp_ring_bind(q, pair, len, item, 0);
+    esp_amp_ring_reset(q);
     uint32_t *ctl = (uint32_t *)(void *)pair->ctl;   /* both lines' words */
     for (unsigned k = 0; k < sizeof(pair->ctl) / 4u; k++) {
         shm_st32_rel(&ctl[k], 0);

@@ -214,8 +214,9 @@ void esp_amp_ring_forget(esp_amp_queue_t q[2]);
 void esp_amp_ring_reset(esp_amp_queue_t q[2]);
 
 /* Main core: write a new pair block's header and both rings, join and
- * control words zero, magic last. */
-void esp_amp_ring_pair_format(esp_amp_shm_vq_pair_t *pair, uint16_t len,
-                              uint16_t item);
+ * control words zero, magic last; q[0] is bound to ring 0 (the main
+ * core's tx ring) and q[1] to ring 1, as by esp_amp_ring_bind. */
+void esp_amp_ring_pair_format(esp_amp_queue_t q[2], esp_amp_shm_vq_pair_t *pair,
+                              uint16_t len, uint16_t item);
 
 #endif /* ESP_AMP_RING_H */
