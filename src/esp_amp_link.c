@@ -126,7 +126,7 @@ static void dev_reset(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t vq[],
  * by an init on a new device of its own (copied out once attached). */
 static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev)
 {
-    uint32_t size, session, again = 0;  /* set by a lookup that succeeds */
+    uint32_t size, session;             /* set by a lookup that succeeds */
     uint16_t id = dev->sysinfo_id;
     void *block;
     if (esp_amp_sys_info_find(id, &block, &size, &session) != ESP_AMP_OK ||
@@ -145,12 +145,9 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev)
         return ESP_AMP_ERR_NO_MEM;
     }
     /* What was read belongs to one complete header of that session: the
-     * main core was not formatting meanwhile (esp_amp_sys_info.c). The
-     * second look is esp_amp_sys_info_session(), called through the lookup
-     * itself so that a sub core's image carries one function, not two. */
+     * main core was not formatting meanwhile (esp_amp_sys_info.c). */
     atomic_thread_fence(memory_order_acquire);
-    (void)esp_amp_sys_info_find(0, NULL, NULL, &again);
-    if (again != session) {
+    if (esp_amp_sys_info_session() != session) {
         return ESP_AMP_ERR_NOT_INIT;
     }
     esp_amp_ring_bind(dev->vq, pair, len, item, 1);   /* tx: ring 1 */
@@ -169,10 +166,9 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev)
         shm_fence();
         /* A newer main core: stay DOWN, the next check attaches again.
          * The session is looked up once more (a header that is being
-         * formatted leaves 0: a newer one too). */
-        again = 0;
-        (void)esp_amp_sys_info_find(0, NULL, NULL, &again);
-        link_set(dev, again == session ? ESP_AMP_LINK_UP : ESP_AMP_LINK_DOWN);
+         * formatted gives 0: a newer one too). */
+        link_set(dev, esp_amp_sys_info_session() == session ? ESP_AMP_LINK_UP
+                                                            : ESP_AMP_LINK_DOWN);
     } else {
         dev->join = (req > ack ? req : ack) + 1u;
         if (dev->join < 2u) {
