@@ -80,6 +80,8 @@ typedef struct esp_amp_rpmsg_dev_t {
     uint8_t busy;            /* an endpoint callback of this device runs      */
     volatile uint8_t deferred; /* doorbell came while busy: run again         */
     uint8_t idle_polls;      /* empty polls in a row (mod 256)                */
+    uint8_t peer_line;       /* byte offset of the peer's control line in
+                              * pair->ctl (0: main's peer, 12: sub's peer)   */
 #if ESP_AMP_CONFIG_STATS
     esp_amp_rpmsg_stats_t stats;
 #endif

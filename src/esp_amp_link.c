@@ -112,8 +112,9 @@ static void dev_reset(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t vq[],
                       uint16_t id, unsigned flags,
                       esp_amp_err_t (*check)(esp_amp_rpmsg_dev_t *))
 {
-    *dev = (esp_amp_rpmsg_dev_t){.vq = vq, .check = check, .sysinfo_id = id,
-                                 .flags = (uint8_t)flags};
+    *dev = (esp_amp_rpmsg_dev_t){
+        .vq = vq, .check = check, .sysinfo_id = id, .flags = (uint8_t)flags,
+        .peer_line = (flags & DEV_F_MAIN) ? 0 : (uint8_t)CTL_LINE};
 }
 
 /* Sub core ---------------------------------------------------------------- */

@@ -63,18 +63,29 @@ static inline bool dev_is_main(const esp_amp_rpmsg_dev_t *dev)
 }
 
 /* The peer's control line: the consumer of our tx ring and the producer of
- * our rx ring (ctl[0] is the sub core's, ctl[1] the main core's). Picked
- * by a select: smaller than an index, which multiplies by the line's
- * size. */
+ * our rx ring (ctl[0] is the sub core's, ctl[1] the main core's). A
+ * single-role image knows it; one with both roles adds the device's
+ * peer_line (set at init) to the lines' address: fewer instructions than
+ * a select on the role flag. */
+static inline esp_amp_shm_ring_ctl_t *ctl_at(const esp_amp_rpmsg_dev_t *dev,
+                                             uint32_t off)
+{
+    return (esp_amp_shm_ring_ctl_t *)(void *)((uint8_t *)dev->pair->ctl + off);
+}
+#define CTL_LINE ((uint32_t)sizeof(esp_amp_shm_ring_ctl_t))
 static inline esp_amp_shm_ring_ctl_t *peer_ctl(const esp_amp_rpmsg_dev_t *dev)
 {
-    esp_amp_shm_ring_ctl_t *ctl = dev->pair->ctl;
-    return dev_is_main(dev) ? ctl : ctl + 1;
+    if (ESP_AMP_CONFIG_MAIN_CORE && ESP_AMP_CONFIG_SUB_CORE) {
+        return ctl_at(dev, dev->peer_line);
+    }
+    return ctl_at(dev, dev_is_main(dev) ? 0 : CTL_LINE);
 }
 static inline esp_amp_shm_ring_ctl_t *own_ctl(const esp_amp_rpmsg_dev_t *dev)
 {
-    esp_amp_shm_ring_ctl_t *ctl = dev->pair->ctl;
-    return dev_is_main(dev) ? ctl + 1 : ctl;
+    if (ESP_AMP_CONFIG_MAIN_CORE && ESP_AMP_CONFIG_SUB_CORE) {
+        return ctl_at(dev, CTL_LINE - dev->peer_line);
+    }
+    return ctl_at(dev, dev_is_main(dev) ? CTL_LINE : 0);
 }
 
 /* Consumer: tell the producer whether to ring us after each send (kick_me
