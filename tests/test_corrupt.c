@@ -761,6 +761,45 @@ Test(desc, index_of_a_buffer_the_receiver_holds_is_refused)
     link_works();
 }
 
+/* A receiver that holds every buffer of its ring finds its own last
+ * lap's send at head: nothing to receive. A "sent in this lap" written
+ * there can only name a buffer it holds, and is refused, whichever. */
+Test(desc, a_receiver_holding_every_buffer_finds_nothing_and_refuses_a_send)
+{
+    up(TU_POLL(LEN, ITEM), false); /* the sub application keeps buffers */
+    char text[8];
+    for (unsigned i = 0; i < LEN; i++) {
+        snprintf(text, sizeof(text), "m%u", i);
+        main_send(text);
+        sub_gets(text, "fill the ring");
+    }
+    cr_assert_eq(esp_amp_queue_held(rxq(&T.p.sub)), LEN);
+    esp_amp_queue_desc_t *d = desc(0, 0);
+    uint32_t last = *d;           /* the send of lap 0 at slot 0 */
+    cr_assert_eq(ESP_AMP_DESC_FLAGS(last), ESP_AMP_DESC_F_AVAIL);
+    tu_sub();
+    for (int k = 0; k < 3; k++) {  /* the full path, then the shortcut */
+        esp_amp_clear_last_error();
+        cr_assert_eq(esp_amp_rpmsg_poll(&T.p.sub), -1);
+        cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_EMPTY, "%s",
+                     esp_amp_err_name(esp_amp_get_last_error()));
+    }
+    /* lap 1 (w = 0): sent is USED */
+    for (uint32_t i = 0; i < LEN; i++) {
+        snprintf(text, sizeof(text), "index %u", i);
+        *d = ESP_AMP_DESC(ESP_AMP_DESC_F_USED, i, 8u + 3u);
+        sub_refuses(text);
+    }
+    *d = last;
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_poll(&T.p.sub), -1);
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_EMPTY);
+    for (int i = 0; i < LEN; i++) {
+        cr_assert_eq(esp_amp_rpmsg_destroy(&T.p.sub, T.slog.msg[i].ptr), 0);
+    }
+    link_works();
+}
+
 Test(desc, length_above_the_item_size_is_refused)
 {
     up_poll();
