@@ -124,19 +124,6 @@ static inline int32_t ring_index_of_held(const esp_amp_queue_t *q, const void *p
     return (int32_t)i;
 }
 
-/* A side that holds every buffer must not take. An allocator would find
- * at head the free of the last lap's op on that slot (n = 3: refused);
- * a receiver finds its own last lap's send (n = 2: not yet), and any
- * other descriptor there names a buffer it holds (refused): for a
- * receiver the count check changes nothing, and a build for speed, whose
- * takes are built into their callers, leaves it out. A build for size
- * has one copy of ring_take for both sides and tests the count for both. */
-#if defined(__OPTIMIZE_SIZE__)
-#define RING_COUNT_BOTH 1
-#else
-#define RING_COUNT_BOTH 0
-#endif
-
 /* Take the slot at head: alloc (producer) or recv (consumer). Returns the
  * buffer index and (recv) its used length in *len, or minus an error:
  * ESP_AMP_ERR_NO_BUF (alloc: nothing free yet), ESP_AMP_ERR_EMPTY (recv:
@@ -147,7 +134,12 @@ static inline int32_t ring_take(esp_amp_queue_t *q, bool consumer,
     uint16_t c = q->head;
     uint16_t mask = q->mask;   /* read once, before the acquire load */
     int32_t idle = consumer ? -ESP_AMP_ERR_EMPTY : -ESP_AMP_ERR_NO_BUF;
-    if ((!consumer || RING_COUNT_BOTH) && (uint16_t)(c - q->tail) > mask) {
+    /* An allocator that holds every buffer must not look: it would find
+     * at head the free of the last lap's op on that slot (n = 3, refused).
+     * A receiver that holds every buffer finds its own last lap's send
+     * there (n = 2, not yet), and any "sent" written there names a buffer
+     * it holds (refused): it needs no count check. */
+    if (!consumer && (uint16_t)(c - q->tail) > mask) {
         return idle;                              /* we hold them all */
     }
     uint32_t lap = ring_lap(mask, c);
