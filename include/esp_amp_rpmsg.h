@@ -148,7 +148,10 @@ int esp_amp_rpmsg_set_link_callback(esp_amp_rpmsg_dev_t *rpmsg_dev,
  * raises SW_INTR_RESERVED_ID_RPMSG_TX on this core each time it gives back
  * a buffer of the ring this device sends on; false stops it. Set it only
  * while waiting (then try to allocate once more before sleeping), so that
- * steady traffic rings nothing. 0, or -1 on a bad device. */
+ * steady traffic rings nothing. 0, or -1: a bad device
+ * (ESP_AMP_ERR_INVALID_ARG), or a link that is not up
+ * (ESP_AMP_ERR_LINK_DOWN: nothing is written; a new session starts with
+ * it clear, so set it again once the link is up). */
 int esp_amp_rpmsg_tx_wait(esp_amp_rpmsg_dev_t *rpmsg_dev, bool waiting);
 
 /* Copy the device's counters into *stats. 0, or -1 on NULL arguments. */

@@ -214,38 +214,88 @@ static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)
 /* Main core --------------------------------------------------------------- */
 #if ESP_AMP_CONFIG_MAIN_CORE
 
-/* Both rings to their initial state (the peer does not use them now), the
- * marks of refused slots with them. */
-static void rings_reset(esp_amp_rpmsg_dev_t *dev)
+/* The link went through JOINING (the peer restarted, or must join again):
+ * what the application held is void. Both rings to their initial state
+ * (`reset`: the peer does not use them now) or only forgotten (the peer's
+ * first join formats them), the marks of refused slots with them. */
+static void link_drop(esp_amp_rpmsg_dev_t *dev, bool reset)
 {
-    esp_amp_ring_reset(dev->vq);
+    if (reset) {
+        esp_amp_ring_reset(dev->vq);
+    } else {
+        esp_amp_ring_forget(dev->vq);
+    }
     dev->flags &= (uint8_t)~(DEV_F_STUCK_TX | DEV_F_STUCK_RX);
+    STAT_INC(dev, link_resets);
+    link_set(dev, ESP_AMP_LINK_JOINING);
 }
 
+/* The pair block's header as this core wrote it (magic, then queue_len and
+ * item_size as one little-endian word): if the peer changed it, or its
+ * restart cleared the region, it is written again, so that a sub core
+ * that restarts can attach. */
+static void pair_header_repair(esp_amp_rpmsg_dev_t *dev)
+{
+    esp_amp_shm_vq_pair_t *pair = dev->pair;
+    const esp_amp_queue_t *q = dev->vq;
+    uint16_t len = (uint16_t)(q->mask + 1u);
+    if (shm_ld32(&pair->magic) != ESP_AMP_VQ_MAGIC ||
+        shm_ld32((const uint32_t *)(const void *)&pair->queue_len) !=
+            (len | (uint32_t)q->max_item_size << 16)) {
+        shm_st32_rel(&pair->magic, 0);
+        esp_amp_ring_pair_publish(pair, len, q->max_item_size);
+    }
+}
+
+/* Our answer is gone: only our own format and this restart write it, so
+ * the region was cleared or the peer scribbled over it, and a sub core
+ * may have made a first join since, formatting the rings: what this core
+ * holds and counts may be stale. The link restarts as after a format, but
+ * without a new session and without a write to the rings: this core
+ * forgets them and clears both join words (the answer first). A sub core
+ * then finds its request gone, forgets, and joins again with a first join
+ * (both words 0), which formats the rings; this core answers it without
+ * touching them. */
+static void link_restart(esp_amp_rpmsg_dev_t *dev)
+{
+    link_drop(dev, false);
+    dev->join = 0;
+    shm_st32_rel(&dev->pair->ctl[1].join, 0);
+    shm_st32_rel(&dev->pair->ctl[0].join, 0);
+}
+
+/* The whole look (a link check that found something changed, the link
+ * state call, now and then an idle poll, the first look of a doorbell
+ * run): the pair header and our answer first, then the request. */
 static esp_amp_err_t main_check(esp_amp_rpmsg_dev_t *dev)
 {
+    pair_header_repair(dev);
+    if (dev->join != 0 && shm_ld32(&dev->pair->ctl[1].join) != dev->join) {
+        link_restart(dev);
+    }
     uint32_t req = shm_ld32(&dev->pair->ctl[0].join);
     if (req == 0) {
-        /* Nobody has joined yet (the link is JOINING since the init), or,
-         * after an answer, the peer scribbled: only our own format writes
-         * 0. Stop using the rings until a real request comes. */
+        /* Nobody has joined yet (the link is JOINING since the init or a
+         * restart), or, after an answer, the peer scribbled: only our own
+         * format and restart write 0. Stop using the rings until a real
+         * request comes. A sub core that cannot attach may find the
+         * region header damaged: it is written again here, as often as
+         * this core looks while it waits. */
+        esp_amp_sys_info_repair();
         link_set(dev, ESP_AMP_LINK_JOINING);
         STAT_INC(dev, link_down);
         return ESP_AMP_ERR_LINK_DOWN;
     }
     if (req == dev->join) {
         /* The request we answered is back after the peer scribbled over
-         * it: the rings were not touched meanwhile. */
+         * it, and our answer is still there: the rings were not touched
+         * meanwhile. */
         link_set(dev, ESP_AMP_LINK_UP);
         return ESP_AMP_OK;
     }
     if (req != 1u || dev->join != 0) {
         /* A rejoin: the sub core restarted; nothing in the rings is valid. */
-        rings_reset(dev);
-        STAT_INC(dev, link_resets);
-        /* What the application held is void: the link went through
-         * JOINING (the peer restarted) and is UP again. */
-        link_set(dev, ESP_AMP_LINK_JOINING);
+        link_drop(dev, true);
     }
     dev->join = req;
     shm_st32_rel(&dev->pair->ctl[1].join, req);   /* ack */
@@ -357,7 +407,7 @@ esp_amp_link_state_t esp_amp_rpmsg_get_link_state(esp_amp_rpmsg_dev_t *rpmsg_dev
     }
     esp_amp_env_enter_critical();
     esp_amp_sys_info_repair();
-    (void)esp_amp_link_ready(rpmsg_dev);
+    (void)rpmsg_dev->check(rpmsg_dev);   /* the whole look, see main_check */
     esp_amp_link_state_t state = (esp_amp_link_state_t)rpmsg_dev->link;
     esp_amp_env_exit_critical();
     return state;

@@ -84,6 +84,12 @@ void esp_amp_ring_pair_format(esp_amp_queue_t q[2], esp_amp_shm_vq_pair_t *pair,
         shm_st32_rel(&ctl[k], 0);
     }
     shm_fence();
+    esp_amp_ring_pair_publish(pair, len, item);
+}
+
+void esp_amp_ring_pair_publish(esp_amp_shm_vq_pair_t *pair, uint16_t len,
+                               uint16_t item)
+{
     shm_st16(&pair->queue_len, len);
     shm_st16(&pair->item_size, item);
     shm_st32_rel(&pair->magic, ESP_AMP_VQ_MAGIC);

@@ -224,4 +224,9 @@ void esp_amp_ring_reset(esp_amp_queue_t q[2]);
 void esp_amp_ring_pair_format(esp_amp_queue_t q[2], esp_amp_shm_vq_pair_t *pair,
                               uint16_t len, uint16_t item);
 
+/* Main core: write a pair block's geometry, then its magic (release), over
+ * a magic that is 0: a sub core that reads the magic sees the geometry. */
+void esp_amp_ring_pair_publish(esp_amp_shm_vq_pair_t *pair, uint16_t len,
+                               uint16_t item);
+
 #endif /* ESP_AMP_RING_H */

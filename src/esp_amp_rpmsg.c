@@ -271,7 +271,10 @@ ESP_AMP_SLOW int rx_poll(esp_amp_rpmsg_dev_t *dev)
     if (err == ESP_AMP_ERR_EMPTY) {
         dev->idle_polls = idle;
         if (idle == 0) {
-            esp_amp_sys_info_repair();   /* main core: now and then, while idle */
+            /* now and then, while idle: the region header (main core)
+             * and the whole look at the link */
+            esp_amp_sys_info_repair();
+            (void)dev->check(dev);
         }
     }
     esp_amp_env_exit_critical();
@@ -327,12 +330,16 @@ static int rx_isr(void *arg)
             esp_amp_env_exit_critical();
             return 0;
         }
-        if (armed) {
-            esp_amp_link_set_kick(dev, 0);
-            armed = false;
-        }
-        err = esp_amp_link_ready(dev);
+        /* The first look of a run is the whole check of the link (see
+         * esp_amp_link.c), not only its common case: a doorbell is when
+         * the peer has news. kick_me is cleared once the link is up, so
+         * a device whose pair block is gone writes nothing there. */
+        err = armed ? dev->check(dev) : esp_amp_link_ready(dev);
         if (err == ESP_AMP_OK) {
+            if (armed) {
+                esp_amp_link_set_kick(dev, 0);
+                armed = false;
+            }
             err = rx_take(dev, &m);
         }
         if (err == ESP_AMP_ERR_EMPTY && linger != 0) {
@@ -342,16 +349,21 @@ static int rx_isr(void *arg)
             }
             continue;
         }
-        if (err == ESP_AMP_ERR_EMPTY) {
-            /* Going idle: ask to be rung, then look once more. */
+        if (err != ESP_AMP_OK && dev->link != ESP_AMP_LINK_DOWN) {
+            /* Going idle, refused, or the link is down: ask to be rung, in
+             * the pair block the device is bound to (a device that is DOWN
+             * has none: it arms kick_me when it attaches). Then look once
+             * more, at the ring or the link: a message, a request or an
+             * answer published before kick_me was set rang nothing. A
+             * refused descriptor stops the run here. */
             esp_amp_link_set_kick(dev, 1);
             armed = true;
-            if (ring_pending(dev_rxq(dev))) {
+            if (err == ESP_AMP_ERR_EMPTY ? ring_pending(dev_rxq(dev))
+                                         : err == ESP_AMP_ERR_LINK_DOWN &&
+                                               dev->check(dev) == ESP_AMP_OK) {
                 err = ESP_AMP_OK;
                 m.cb = NULL;
             }
-        } else if (err != ESP_AMP_OK) {
-            esp_amp_link_set_kick(dev, 1);   /* refused or link down: stop here */
         }
         esp_amp_env_exit_critical();
         if (err != ESP_AMP_OK) {
@@ -532,12 +544,14 @@ int esp_amp_rpmsg_send(esp_amp_rpmsg_dev_t *rpmsg_dev, esp_amp_rpmsg_ept_t *ept,
 
 int esp_amp_rpmsg_tx_wait(esp_amp_rpmsg_dev_t *rpmsg_dev, bool waiting)
 {
-    if (!dev_ready(rpmsg_dev)) {
-        return esp_amp_fail(ESP_AMP_ERR_INVALID_ARG);
+    /* Written only while the link is up: a device whose pair block is gone
+     * writes nothing there (and a new session starts with it clear). */
+    esp_amp_err_t err = call_begin(rpmsg_dev, true);
+    if (err == ESP_AMP_OK) {
+        shm_st32(&own_ctl(rpmsg_dev)->tx_wait, waiting ? 1u : 0u);
+        shm_fence();
     }
-    shm_st32(&own_ctl(rpmsg_dev)->tx_wait, waiting ? 1u : 0u);
-    shm_fence();
-    return 0;
+    return call_end(err);
 }
 
 int esp_amp_rpmsg_get_stats(const esp_amp_rpmsg_dev_t *rpmsg_dev,
