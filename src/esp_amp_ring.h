@@ -180,14 +180,22 @@ static inline void ring_put(esp_amp_queue_t *q, bool consumer, uint32_t i,
  * It does not look at what this core holds: while it holds every buffer,
  * the slot at head is one it received in the last lap and has not freed
  * (n = 2, true); anything else there takes the full path, whose recv
- * finds nothing all the same. */
+ * finds nothing all the same.
+ * The only look at a ring outside a critical section: another context of
+ * this core may bind the queue to a new pair block (a doorbell handler
+ * that joins a new session) between two of its reads. The descriptors and
+ * the mask are used only if both still hold after the head is read: then
+ * they are of one binding, and the load stays inside that binding's ring,
+ * inside the region, whatever runs next (false otherwise: the full path). */
 static inline bool ring_rx_idle(const esp_amp_queue_t *q)
 {
-    uint16_t c = q->head;
+    esp_amp_queue_desc_t *desc = q->desc;
     uint16_t mask = q->mask;
+    uint16_t c = q->head;
     uint32_t lap = ring_lap(mask, c);
-    uint32_t n = ESP_AMP_DESC_FLAGS(shm_ld32_acq(&q->desc[c & mask])) ^ lap;
-    return (n & 1u) == 0;
+    atomic_signal_fence(memory_order_seq_cst);   /* read them again below */
+    return q->desc == desc && q->mask == mask &&
+           ((ESP_AMP_DESC_FLAGS(shm_ld32_acq(&desc[c & mask])) ^ lap) & 1u) == 0;
 }
 
 /* Consumer: true when the slot at head holds a sent descriptor (does not
