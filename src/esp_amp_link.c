@@ -262,6 +262,8 @@ static void link_restart(esp_amp_rpmsg_dev_t *dev)
     dev->join = 0;
     shm_st32_rel(&dev->pair->ctl[1].join, 0);
     shm_st32_rel(&dev->pair->ctl[0].join, 0);
+    /* As after a format: a sub core in interrupt mode learns of it now. */
+    esp_amp_raise_peer(SW_INTR_RESERVED_ID_RPMSG);
 }
 
 /* The whole look (a link check that found something changed, the link

@@ -491,3 +491,32 @@ Test(wipe, a_message_taken_as_the_join_words_are_cleared_is_not_delivered)
     cr_assert_eq(esp_amp_queue_held(&R.p.sub.vq[1]), 0);
     cr_assert_eq(tu_stats(&R.p.sub).rx_corrupt, 0);
 }
+
+/* A sub core that receives by interrupt and does nothing else learns of a
+ * link restart by its doorbell: the main core rings it as after a format,
+ * and its handler joins again (a first join); the main core answers at its
+ * next look, and messages flow both ways without any call of the sub
+ * core's application. */
+Test(wipe, an_interrupt_mode_sub_core_learns_of_a_link_restart_by_its_doorbell)
+{
+    memset(&R, 0, sizeof(R));
+    tu_pair_up(&R.p, TU_SUB_INTR(LEN, ITEM));
+    endpoints();
+    esp_amp_shm_vq_pair_t *pair = R.p.main.pair;
+    pair->ctl[1].join = 0;            /* the main core's answer is gone */
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&R.p.main), ESP_AMP_LINK_JOINING);
+    cr_assert_eq(pair->ctl[0].join, 0);
+    tu_sub();                         /* its doorbell handler runs here */
+    cr_assert_eq(pair->ctl[0].join, 1, "no first join: request %u",
+                 pair->ctl[0].join);
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&R.p.main), ESP_AMP_LINK_UP);
+    cr_assert_eq(esp_amp_rpmsg_send(&R.p.main, &R.me, EPT_S, "ping", 4), 0);
+    int before = R.slog.count;
+    tu_sub();                         /* delivered by the handler */
+    cr_assert_eq(R.slog.count, before + 1);
+    cr_assert_eq(esp_amp_rpmsg_send(&R.p.sub, &R.se, EPT_M, "pong", 4), 0);
+    tu_main();
+    cr_assert_eq(tu_drain(&R.p.main), 1);
+}
