@@ -175,38 +175,42 @@ static inline void ring_put(esp_amp_queue_t *q, bool consumer, uint32_t i,
     q->tail = (uint16_t)(c + 1u);
 }
 
-/* Consumer: true when a recv would find nothing yet: the slot at head
- * holds a legal "not yet" (n even). Reads only, validates nothing else.
- * It does not look at what this core holds: while it holds every buffer,
- * the slot at head is one it received in the last lap and has not freed
- * (n = 2, true); anything else there takes the full path, whose recv
- * finds nothing all the same.
- * The only look at a ring outside a critical section: another context of
- * this core may bind the queue to a new pair block (a doorbell handler
- * that joins a new session) between two of its reads. The descriptors and
- * the mask are used only if both still hold after the head is read: then
- * they are of one binding, and the load stays inside that binding's ring,
- * inside the region, whatever runs next (false otherwise: the full path). */
-static inline bool ring_rx_idle(const esp_amp_queue_t *q)
+/* Consumer: n (see THE FLAGS) of the slot at head, read without a
+ * critical section: the looks below, which read only and validate nothing
+ * else. Another context of this core may bind the queue to a new pair
+ * block (a doorbell handler that joins a new session) between two of its
+ * reads: the descriptors and the mask are used only if both still hold
+ * after the head is read, so they are of one binding and the load stays
+ * inside that binding's ring, inside the region, whatever runs next.
+ * Otherwise it gives 3, which neither look takes for its answer. */
+ESP_AMP_INLINE uint32_t ring_head_n(const esp_amp_queue_t *q)
 {
     esp_amp_queue_desc_t *desc = q->desc;
     uint16_t mask = q->mask;
     uint16_t c = q->head;
     uint32_t lap = ring_lap(mask, c);
     atomic_signal_fence(memory_order_seq_cst);   /* read them again below */
-    return q->desc == desc && q->mask == mask &&
-           ((ESP_AMP_DESC_FLAGS(shm_ld32_acq(&desc[c & mask])) ^ lap) & 1u) == 0;
+    return q->desc != desc || q->mask != mask
+               ? 3u
+               : ESP_AMP_DESC_FLAGS(shm_ld32_acq(&desc[c & mask])) ^ lap;
+}
+
+/* Consumer: true when a recv would find nothing yet: the slot at head
+ * holds a legal "not yet" (n even). It does not look at what this core
+ * holds: while it holds every buffer, the slot at head is one it received
+ * in the last lap and has not freed (n = 2, true); anything else there
+ * takes the full path, whose recv finds nothing all the same. */
+static inline bool ring_rx_idle(const esp_amp_queue_t *q)
+{
+    return (ring_head_n(q) & 1u) == 0;
 }
 
 /* Consumer: true when the slot at head holds a sent descriptor (does not
  * take it, does not validate it; with every buffer held it is false, or
- * the take refuses what it names, see above). */
+ * the take refuses what it names, see ring_take). */
 static inline bool ring_pending(const esp_amp_queue_t *q)
 {
-    uint16_t c = q->head;
-    uint16_t mask = q->mask;
-    uint32_t lap = ring_lap(mask, c);
-    return (ESP_AMP_DESC_FLAGS(shm_ld32_acq(&q->desc[c & mask])) ^ lap) == 1u;
+    return ring_head_n(q) == 1u;
 }
 
 /* Bind q[0] to ring `first` (0 or 1) of the pair block `pair` and q[1] to
