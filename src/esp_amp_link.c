@@ -130,17 +130,21 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev)
     uint32_t size, session;             /* set by a lookup that succeeds */
     uint16_t id = dev->sysinfo_id;
     void *block;
+    esp_amp_err_t err = ESP_AMP_ERR_NOT_INIT;
     if (esp_amp_sys_info_find(id, &block, &size, &session) != ESP_AMP_OK ||
-        session == 0 /* not formatted */ || size < sizeof(esp_amp_shm_vq_pair_t) ||
-        shm_ld32_acq(&((esp_amp_shm_vq_pair_t *)block)->magic) != ESP_AMP_VQ_MAGIC) {
-        return ESP_AMP_ERR_NOT_INIT;
+        session == 0 /* not formatted */ || size < sizeof(esp_amp_shm_vq_pair_t)) {
+        return err;
     }
     esp_amp_shm_vq_pair_t *pair = block;
+    if (shm_ld32_acq(&pair->magic) != ESP_AMP_VQ_MAGIC) {
+        goto header;
+    }
     uint16_t len = shm_ld16(&pair->queue_len), item = shm_ld16(&pair->item_size);
     /* size holds the header at least: a geometry the format refuses
      * (pair size 0) never matches it. */
     if (item <= HDR || esp_amp_queue_pair_size(len, item) != size) {
-        return ESP_AMP_ERR_CORRUPT;
+        err = ESP_AMP_ERR_CORRUPT;
+        goto header;
     }
     if (len > ESP_AMP_CONFIG_QUEUE_MAX_LEN) {
         return ESP_AMP_ERR_NO_MEM;
@@ -182,6 +186,12 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev)
     set_kick_if_intr(dev);
     esp_amp_link_kick(dev);
     return ESP_AMP_OK;
+header:
+    /* The block is there, its header is not right (yet): the main core is
+     * formatting it, or writes it again at its next whole look of the
+     * link, which its RPMsg doorbell handler makes: ring it. */
+    esp_amp_raise_peer(SW_INTR_RESERVED_ID_RPMSG);
+    return err;
 }
 
 static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)

@@ -67,17 +67,25 @@ ESP_AMP_INLINE esp_amp_rpmsg_ept_t *ept_find(esp_amp_rpmsg_dev_t *dev,
     return e;
 }
 
-/* Sub core, after a refused or successful take: did a new main core format
- * the ring under us? Then what we read is not ours: the relink forgets it.
+/* After a refused or successful take (`all`: any refused one, or a
+ * receive): did the peer's side move under us? Then what we read is not
+ * ours, and the check of the device's role forgets it.
+ *   - Sub core: did a new main core format the ring (session or request
+ *     changed)? A free slot that a new main core formatted is harmless to
+ *     alloc: the sub core's next join formats the rings again.
+ *   - Main core: is our answer to the join gone (a cleared region, a
+ *     scribble)? A sub core may then have made a first join, formatting
+ *     the rings, with a request equal to the one we answered: our counters
+ *     are stale, and the link restarts (main_check). Looked at after every
+ *     take, a send and a receive alike: nothing is written, nor delivered,
+ *     by stale counters.
  * The take's acquire load of the descriptor (every refusal and every
- * success comes after it) orders the loads of the session and join words
- * after it: no fence of its own. */
-static inline bool sub_ring_moved(esp_amp_rpmsg_dev_t *dev)
+ * success comes after it) orders these loads after it: no fence of its
+ * own. */
+static inline bool ring_moved(esp_amp_rpmsg_dev_t *dev, unsigned all)
 {
-    if (dev_is_main(dev)) {
-        return false;
-    }
-    if (!esp_amp_link_moved(dev)) {
+    if (dev_is_main(dev) ? shm_ld32(&dev->pair->ctl[1].join) == dev->join
+                         : !all || !esp_amp_link_moved(dev)) {
         return false;
     }
     (void)dev->check(dev);   /* forget it with the old session */
@@ -96,7 +104,7 @@ static esp_amp_rpmsg_head_t *buf_head(const esp_amp_queue_t *q, int32_t i)
 ESP_AMP_SLOW bool take_refused(esp_amp_rpmsg_dev_t *dev, unsigned rx)
 {
     unsigned stuck = DEV_F_STUCK_TX << rx;
-    if (sub_ring_moved(dev)) {
+    if (ring_moved(dev, 1)) {
         return true;
     }
     if (!(dev->flags & stuck)) {
@@ -146,9 +154,7 @@ ESP_AMP_INLINE int32_t dev_take(esp_amp_rpmsg_dev_t *dev, unsigned rx,
     }
     int32_t i = ring_take(&dev->vq[rx], rx, len);
     if (i >= 0) {
-        /* (A free slot that a new main core formatted is harmless to
-         * alloc: the sub core's next join formats the rings again.) */
-        if (rx && sub_ring_moved(dev)) {
+        if (ring_moved(dev, rx)) {
             return -ESP_AMP_ERR_LINK_DOWN;
         }
         dev->flags &= (uint8_t)~(DEV_F_STUCK_TX << rx);

@@ -1195,14 +1195,31 @@ Test(ctl, garbage_join_request_resets_the_main_rings_and_nothing_more)
     tu_check_link(&T.p.main, true, &T.p.sub, true);
 }
 
-Test(ctl, ack_is_ignored_while_up_and_must_match_while_joining)
+/* The sub core looks at the main core's answer only while it waits for
+ * it (JOINING); the main core looks at it after each take, and restarts
+ * the link when it changed (esp_amp_link.c, main_check). */
+Test(ctl, ack_is_ignored_by_the_sub_while_up_and_must_match_while_joining)
 {
     up_poll();
     T.pair->ctl[1].join = 77;            /* garbage ack while UP */
     tu_sub();
     cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.sub), ESP_AMP_LINK_UP);
+    cr_assert_eq(esp_amp_rpmsg_send(&T.p.sub, &T.se, EPT_M, "x", 1), 0);
+    tu_main();
+    esp_amp_rpmsg_stats_t r0 = tu_stats(&T.p.main);
+    esp_amp_clear_last_error();
+    cr_assert_eq(esp_amp_rpmsg_poll(&T.p.main), -1, "a message taken with "
+                 "the answer changed");
+    cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_LINK_DOWN);
+    cr_assert_eq(tu_stats(&T.p.main).link_resets, r0.link_resets + 1);
+    cr_assert_eq(T.pair->ctl[0].join, 0);
+    cr_assert_eq(T.pair->ctl[1].join, 0);
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.sub), ESP_AMP_LINK_UP);
+    cr_assert_eq(T.pair->ctl[0].join, 1, "a first join");
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.main), ESP_AMP_LINK_UP);
     link_works();
-    T.pair->ctl[1].join = 1;
     T.h->session++;                      /* the sub rejoins with request 2 */
     tu_sub();
     cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.sub), ESP_AMP_LINK_JOINING);
