@@ -182,9 +182,12 @@ static esp_amp_err_t sub_attach(esp_amp_rpmsg_dev_t *dev)
         shm_st32_rel(&pair->ctl[0].join, dev->join);
         link_set(dev, ESP_AMP_LINK_JOINING);
     }
-    /* In interrupt mode, ask for a doorbell: an answer comes with one. */
-    set_kick_if_intr(dev);
-    esp_amp_link_kick(dev);
+    /* In interrupt mode, ask for a doorbell: an answer comes with one
+     * (not in a block of a session that is gone: see rule 5). */
+    if (dev->link != ESP_AMP_LINK_DOWN) {
+        set_kick_if_intr(dev);
+        esp_amp_link_kick(dev);
+    }
     return ESP_AMP_OK;
 header:
     /* The block is there, its header is not right (yet): the main core is
@@ -285,7 +288,9 @@ static esp_amp_err_t main_check(esp_amp_rpmsg_dev_t *dev)
     if (dev->join != 0 && shm_ld32(&dev->pair->ctl[1].join) != dev->join) {
         link_restart(dev);
     }
-    uint32_t req = shm_ld32(&dev->pair->ctl[0].join);
+    /* acquire: a first join formatted the rings, a rejoin (or a write of
+     * the old session) came before the request: both are seen below */
+    uint32_t req = shm_ld32_acq(&dev->pair->ctl[0].join);
     if (req == 0) {
         /* Nobody has joined yet (the link is JOINING since the init or a
          * restart), or, after an answer, the peer scribbled: only our own
