@@ -199,13 +199,15 @@ header:
 
 static esp_amp_err_t sub_check(esp_amp_rpmsg_dev_t *dev)
 {
-    if (esp_amp_link_moved(dev)) {
+    /* A take saw the link move (DEV_F_MOVED): act on it, whatever is read
+     * now (see ring_moved in esp_amp_rpmsg.c). */
+    if ((dev->flags & DEV_F_MOVED) || esp_amp_link_moved(dev)) {
         /* Forget held buffers: old pointers are refused from now on; and
          * the refused slots (a refusal in the next session is counted
          * again). A device that is DOWN already holds none: nothing
          * changes. */
         esp_amp_ring_forget(dev->vq);
-        dev->flags &= (uint8_t)~(DEV_F_STUCK_TX | DEV_F_STUCK_RX);
+        dev->flags &= (uint8_t)~(DEV_F_STUCK_TX | DEV_F_STUCK_RX | DEV_F_MOVED);
         link_set(dev, ESP_AMP_LINK_DOWN);
     }
     if (dev->link == ESP_AMP_LINK_DOWN) {
@@ -238,7 +240,7 @@ static void link_drop(esp_amp_rpmsg_dev_t *dev, bool reset)
     } else {
         esp_amp_ring_forget(dev->vq);
     }
-    dev->flags &= (uint8_t)~(DEV_F_STUCK_TX | DEV_F_STUCK_RX);
+    dev->flags &= (uint8_t)~(DEV_F_STUCK_TX | DEV_F_STUCK_RX | DEV_F_MOVED);
     STAT_INC(dev, link_resets);
     link_set(dev, ESP_AMP_LINK_JOINING);
 }
@@ -285,7 +287,10 @@ static void link_restart(esp_amp_rpmsg_dev_t *dev)
 static esp_amp_err_t main_check(esp_amp_rpmsg_dev_t *dev)
 {
     pair_header_repair(dev);
-    if (dev->join != 0 && shm_ld32(&dev->pair->ctl[1].join) != dev->join) {
+    /* A take that saw our answer gone restarts the link, whatever is
+     * read now (see ring_moved in esp_amp_rpmsg.c). */
+    if ((dev->flags & DEV_F_MOVED) ||
+        shm_ld32(&dev->pair->ctl[1].join) != dev->join) {
         link_restart(dev);
     }
     /* acquire: a first join formatted the rings, a rejoin (or a write of

@@ -68,17 +68,21 @@ ESP_AMP_INLINE esp_amp_rpmsg_ept_t *ept_find(esp_amp_rpmsg_dev_t *dev,
 }
 
 /* After a refused or successful take (`all`: any refused one, or a
- * receive): did the peer's side move under us? Then what we read is not
- * ours, and the check of the device's role forgets it.
- *   - Sub core: did a new main core format the ring (session or request
- *     changed)? A free slot that a new main core formatted is harmless to
- *     alloc: the sub core's next join formats the rings again.
- *   - Main core: is our answer to the join gone (a cleared region, a
- *     scribble)? A sub core may then have made a first join, formatting
- *     the rings, with a request equal to the one we answered: our counters
- *     are stale, and the link restarts (main_check). Looked at after every
- *     take, a send and a receive alike: nothing is written, nor delivered,
- *     by stale counters.
+ * receive): did the peer's side move under us (esp_amp_link_moved)? Then
+ * what we read is not ours, and the check of the device's role forgets
+ * it: told that the take saw the move (DEV_F_MOVED), it acts on that even
+ * if it reads the words back as they were (a peer that scribbled and put
+ * them back): the take is never dropped without a change of the link.
+ *   - Sub core: did a new main core format the ring? A free slot that a
+ *     new main core formatted is harmless to alloc: the sub core's next
+ *     join formats the rings again.
+ *   - Main core, after every take: is our answer to the join gone (a
+ *     cleared region, a scribble)? A sub core may then have made a first
+ *     join, formatting the rings, with a request equal to the one we
+ *     answered: our counters are stale, and the link restarts
+ *     (main_check). The format came after the sub core read the answer
+ *     gone, so a take that read a descriptor of it sees it gone: nothing
+ *     is sent or delivered by stale counters after a take.
  * The take's acquire load of the descriptor (every refusal and every
  * success comes after it) orders these loads after it: no fence of its
  * own. */
@@ -88,6 +92,7 @@ static inline bool ring_moved(esp_amp_rpmsg_dev_t *dev, unsigned all)
                          : !all || !esp_amp_link_moved(dev)) {
         return false;
     }
+    dev->flags |= DEV_F_MOVED;
     (void)dev->check(dev);   /* forget it with the old session */
     return true;
 }
@@ -97,10 +102,13 @@ static esp_amp_rpmsg_head_t *buf_head(const esp_amp_queue_t *q, int32_t i)
     return (void *)(q->buf + (uint32_t)i * q->max_item_size);
 }
 
-/* A descriptor of vq[rx] was refused: true when a new main core's format
+/* A descriptor of vq[rx] was refused: true when a change of the link
  * explains it (the relink forgets it), else it is counted once (the stuck
- * bit, cleared by the next take that succeeds). A bool, not the error:
- * the caller keeps its error, which the compiler knows is one. */
+ * bit, cleared by the next take that succeeds) and the peer is rung: its
+ * RPMsg handler looks at the link as a whole. (A main core restarts the
+ * link then if its answer is gone: one that wrote by counters of the old
+ * rings before it noticed.) A bool, not the error: the caller keeps its
+ * error, which the compiler knows is one. */
 ESP_AMP_SLOW bool take_refused(esp_amp_rpmsg_dev_t *dev, unsigned rx)
 {
     unsigned stuck = DEV_F_STUCK_TX << rx;
@@ -108,6 +116,7 @@ ESP_AMP_SLOW bool take_refused(esp_amp_rpmsg_dev_t *dev, unsigned rx)
         return true;
     }
     if (!(dev->flags & stuck)) {
+        esp_amp_raise_peer(SW_INTR_RESERVED_ID_RPMSG);
         dev->flags = (uint8_t)(dev->flags | stuck);
         if (rx) {
             STAT_INC(dev, rx_corrupt);

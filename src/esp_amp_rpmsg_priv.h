@@ -27,6 +27,8 @@
 #define DEV_F_NOTIFY 0x02u    /* ring the peer after send                    */
 #define DEV_F_INTR 0x10u      /* rx handler registered                       */
 #define DEV_F_POLL 0x20u      /* this core polls (no rx interrupt)           */
+#define DEV_F_MOVED 0x40u     /* a take saw the link move: the check acts on
+                               * it, whatever it reads again                */
 /* The tx / rx ring's slot at head was refused: it is counted once. Only
  * the counters use them (0 without ESP_AMP_CONFIG_STATS: every use folds
  * away). The stuck bits and INTR are below 0x20: their masks, and the
