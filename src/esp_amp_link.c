@@ -259,6 +259,8 @@ static void pair_header_repair(esp_amp_rpmsg_dev_t *dev)
             (len | (uint32_t)q->max_item_size << 16)) {
         shm_st32_rel(&pair->magic, 0);
         esp_amp_ring_pair_publish(pair, len, q->max_item_size);
+        /* a sub core in interrupt mode waiting to attach tries again */
+        esp_amp_raise_peer(SW_INTR_RESERVED_ID_RPMSG);
     }
 }
 
@@ -277,7 +279,9 @@ static void link_restart(esp_amp_rpmsg_dev_t *dev)
     dev->join = 0;
     shm_st32_rel(&dev->pair->ctl[1].join, 0);
     shm_st32_rel(&dev->pair->ctl[0].join, 0);
-    /* As after a format: a sub core in interrupt mode learns of it now. */
+    /* As after a format: a sub core in interrupt mode learns of it now,
+     * and finds the region header written again if it was gone. */
+    esp_amp_sys_info_repair();
     esp_amp_raise_peer(SW_INTR_RESERVED_ID_RPMSG);
 }
 

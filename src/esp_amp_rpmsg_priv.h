@@ -29,12 +29,13 @@
 #define DEV_F_POLL 0x20u      /* this core polls (no rx interrupt)           */
 #define DEV_F_MOVED 0x40u     /* a take saw the link move: the check acts on
                                * it, whatever it reads again                */
-/* The tx / rx ring's slot at head was refused: it is counted once. Only
- * the counters use them (0 without ESP_AMP_CONFIG_STATS: every use folds
- * away). The stuck bits and INTR are below 0x20: their masks, and the
- * complements that clear them, fit RISC-V's compressed andi. */
-#define DEV_F_STUCK_TX (ESP_AMP_CONFIG_STATS ? 0x04u : 0u)
-#define DEV_F_STUCK_RX (ESP_AMP_CONFIG_STATS ? 0x08u : 0u)
+/* The tx / rx ring's slot at head was refused: it is counted, and the
+ * peer rung, once (also without counters: two cores that each refuse a
+ * descriptor would otherwise ring each other for ever). The stuck bits and
+ * INTR are below 0x20: their masks, and the complements that clear them,
+ * fit RISC-V's compressed andi. */
+#define DEV_F_STUCK_TX 0x04u
+#define DEV_F_STUCK_RX 0x08u
 
 static inline esp_amp_queue_t *dev_txq(const esp_amp_rpmsg_dev_t *dev)
 {
