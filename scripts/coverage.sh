@@ -8,7 +8,7 @@ set -eu
 B=build-cov
 OUT=$B/coverage
 TESTS="init endpoint send overflow poll_intr missing_ept nested errors sys_info sw_intr link rpmsg_edge
-       platform_edge corrupt restart restart_inject isr_task recovery recovery2 recovery3 recovery4"
+       platform_edge corrupt restart restart_inject isr_task recovery recovery_threads"
 need test gcovr
 tests_failed=0
 if [ "${1:-}" != --report ]; then

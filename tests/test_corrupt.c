@@ -1195,6 +1195,23 @@ Test(ctl, garbage_join_request_resets_the_main_rings_and_nothing_more)
     tu_check_link(&T.p.main, true, &T.p.sub, true);
 }
 
+/* After the main core restarted the link (its answer was gone): one more
+ * reset counted since `before`, both join words 0; the sub core finds its
+ * request gone and joins again with a first join, the main core answers. */
+static void link_restarted_since(esp_amp_rpmsg_stats_t before)
+{
+    cr_assert_eq(tu_stats(&T.p.main).link_resets, before.link_resets + 1);
+    cr_assert_eq(T.pair->ctl[0].join, 0);
+    cr_assert_eq(T.pair->ctl[1].join, 0);
+    tu_sub();
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.sub), ESP_AMP_LINK_UP);
+    cr_assert_eq(T.pair->ctl[0].join, 1, "a first join");
+    tu_main();
+    cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.main), ESP_AMP_LINK_UP);
+    cr_assert_eq(T.pair->ctl[1].join, 1);
+    link_works();
+}
+
 /* The sub core looks at the main core's answer only while it waits for
  * it (JOINING); the main core looks at it after each take, and restarts
  * the link when it changed (esp_amp_link.c, main_check). */
@@ -1211,15 +1228,7 @@ Test(ctl, ack_is_ignored_by_the_sub_while_up_and_must_match_while_joining)
     cr_assert_eq(esp_amp_rpmsg_poll(&T.p.main), -1, "a message taken with "
                  "the answer changed");
     cr_assert_eq(esp_amp_get_last_error(), ESP_AMP_ERR_LINK_DOWN);
-    cr_assert_eq(tu_stats(&T.p.main).link_resets, r0.link_resets + 1);
-    cr_assert_eq(T.pair->ctl[0].join, 0);
-    cr_assert_eq(T.pair->ctl[1].join, 0);
-    tu_sub();
-    cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.sub), ESP_AMP_LINK_UP);
-    cr_assert_eq(T.pair->ctl[0].join, 1, "a first join");
-    tu_main();
-    cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.main), ESP_AMP_LINK_UP);
-    link_works();
+    link_restarted_since(r0);
     T.h->session++;                      /* the sub rejoins with request 2 */
     tu_sub();
     cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.sub), ESP_AMP_LINK_JOINING);
@@ -1242,16 +1251,7 @@ Test(ctl, ack_is_ignored_by_the_sub_while_up_and_must_match_while_joining)
     tu_main();
     esp_amp_rpmsg_stats_t m0 = tu_stats(&T.p.main);
     cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.main), ESP_AMP_LINK_JOINING);
-    cr_assert_eq(tu_stats(&T.p.main).link_resets, m0.link_resets + 1);
-    cr_assert_eq(T.pair->ctl[0].join, 0);
-    cr_assert_eq(T.pair->ctl[1].join, 0);
-    tu_sub();
-    cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.sub), ESP_AMP_LINK_UP);
-    cr_assert_eq(T.pair->ctl[0].join, 1, "a first join");
-    tu_main();
-    cr_assert_eq(esp_amp_rpmsg_get_link_state(&T.p.main), ESP_AMP_LINK_UP);
-    cr_assert_eq(T.pair->ctl[1].join, 1);
-    link_works();
+    link_restarted_since(m0);
 }
 
 static int s_app_intr;

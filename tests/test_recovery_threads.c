@@ -1,5 +1,5 @@
 /*
- * test_recovery3.c - the main core's recovery after its answer to the join
+ * test_recovery_threads.c - the main core's recovery after its answer to the join
  * (ack) is cleared or scribbled, with both cores running at once.
  *
  * stale_put: the join words are cleared while the main core's doorbell
