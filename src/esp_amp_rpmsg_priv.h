@@ -58,11 +58,13 @@ static inline bool dev_intr(const esp_amp_rpmsg_dev_t *dev)
     return ESP_AMP_CONFIG_RX_INTR && (dev->flags & DEV_F_INTR);
 }
 
-/* True for a main-core device (constant in a single-role build). */
+/* True for a main-core device (constant in a single-role build). Told by
+ * peer_line (0 on the main core: see peer_ctl), a byte of its own: the
+ * look leaves the flags byte to the stores that change it. */
 static inline bool dev_is_main(const esp_amp_rpmsg_dev_t *dev)
 {
     return !ESP_AMP_CONFIG_SUB_CORE ||
-           (ESP_AMP_CONFIG_MAIN_CORE && (dev->flags & DEV_F_MAIN));
+           (ESP_AMP_CONFIG_MAIN_CORE && dev->peer_line == 0);
 }
 
 /* The peer's control line: the consumer of our tx ring and the producer of
