@@ -108,13 +108,16 @@ static unsigned dev_flags(bool notify, bool poll)
     return (notify ? DEV_F_NOTIFY : 0u) | (poll ? DEV_F_POLL : 0u);
 }
 
+/* A device of the role whose check is `check`; `peer_line` tells the role
+ * (0 on the main core, see peer_ctl and dev_is_main). */
 static void dev_reset(esp_amp_rpmsg_dev_t *dev, esp_amp_queue_t vq[],
                       uint16_t id, unsigned flags,
-                      esp_amp_err_t (*check)(esp_amp_rpmsg_dev_t *))
+                      esp_amp_err_t (*check)(esp_amp_rpmsg_dev_t *),
+                      uint8_t peer_line)
 {
     *dev = (esp_amp_rpmsg_dev_t){
         .vq = vq, .check = check, .sysinfo_id = id, .flags = (uint8_t)flags,
-        .peer_line = (flags & DEV_F_MAIN) ? 0 : (uint8_t)CTL_LINE};
+        .peer_line = peer_line};
 }
 
 /* Sub core ---------------------------------------------------------------- */
@@ -349,7 +352,7 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (!core_ready()) {
         return esp_amp_fail(ESP_AMP_ERR_NOT_INIT);
     }
-    unsigned flags = DEV_F_MAIN | dev_flags(notify, poll);
+    unsigned flags = dev_flags(notify, poll);
     uint16_t len = 1;
     while (len < queue_len) {
         len = (uint16_t)(len << 1);
@@ -361,7 +364,7 @@ int esp_amp_rpmsg_main_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
     if (pair == NULL) {
         return -1;
     }
-    dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, flags, main_check);
+    dev_reset(rpmsg_dev, rpmsg_vqueue, (uint16_t)sysinfo_id, flags, main_check, 0);
     esp_amp_ring_pair_format(rpmsg_vqueue, pair, len, item);  /* tx: ring 0 */
     rpmsg_dev->pair = pair;
     rpmsg_dev->session = esp_amp_core_state()->shadow.h.session;
@@ -391,7 +394,7 @@ int esp_amp_rpmsg_sub_init_by_id(esp_amp_rpmsg_dev_t *rpmsg_dev,
      * one attaches here, and is copied into it then. */
     esp_amp_rpmsg_dev_t fresh;
     dev_reset(&fresh, rpmsg_vqueue, (uint16_t)sysinfo_id,
-              dev_flags(notify, poll), sub_check);
+              dev_flags(notify, poll), sub_check, (uint8_t)CTL_LINE);
     esp_amp_env_enter_critical();
     esp_amp_err_t err = sub_attach(&fresh);
     if (err == ESP_AMP_OK) {
@@ -432,8 +435,7 @@ esp_amp_link_state_t esp_amp_rpmsg_get_link_state(esp_amp_rpmsg_dev_t *rpmsg_dev
         return ESP_AMP_LINK_DOWN;
     }
     esp_amp_env_enter_critical();
-    esp_amp_sys_info_repair();
-    (void)rpmsg_dev->check(rpmsg_dev);   /* the whole look, see main_check */
+    esp_amp_link_look(rpmsg_dev);
     esp_amp_link_state_t state = (esp_amp_link_state_t)rpmsg_dev->link;
     esp_amp_env_exit_critical();
     return state;

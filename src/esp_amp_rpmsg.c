@@ -286,10 +286,7 @@ ESP_AMP_SLOW int rx_poll(esp_amp_rpmsg_dev_t *dev)
     if (err == ESP_AMP_ERR_EMPTY) {
         dev->idle_polls = idle;
         if (idle == 0) {
-            /* now and then, while idle: the region header (main core)
-             * and the whole look at the link */
-            esp_amp_sys_info_repair();
-            (void)dev->check(dev);
+            esp_amp_link_look(dev);   /* now and then, while idle */
         }
     }
     esp_amp_env_exit_critical();

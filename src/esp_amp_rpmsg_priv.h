@@ -23,7 +23,6 @@
 #endif
 
 /* dev->flags */
-#define DEV_F_MAIN 0x01u      /* initialised by main_init                   */
 #define DEV_F_NOTIFY 0x02u    /* ring the peer after send                    */
 #define DEV_F_INTR 0x10u      /* rx handler registered                       */
 #define DEV_F_POLL 0x20u      /* this core polls (no rx interrupt)           */
@@ -135,6 +134,15 @@ static inline esp_amp_err_t esp_amp_link_ready(esp_amp_rpmsg_dev_t *dev)
     /* Only an initialised device is ever UP: the look at a device that
      * never was (vq NULL: ESP_AMP_ERR_INVALID_ARG) is off the common case. */
     return dev->vq != NULL ? dev->check(dev) : ESP_AMP_ERR_INVALID_ARG;
+}
+
+/* The whole look at the link, not only its common case: the region header
+ * (main core: rewritten if damaged) and the check of the device's role
+ * (the link state call, and now and then an idle poll). */
+static inline void esp_amp_link_look(esp_amp_rpmsg_dev_t *dev)
+{
+    esp_amp_sys_info_repair();
+    (void)dev->check(dev);
 }
 
 /* After publishing (a message, a join request or answer): if this device
