@@ -39,7 +39,7 @@
 #include "esp_amp.h"
 #include "esp_amp_platform.h"
 #include "esp_amp_priv.h"
-#include "esp_amp_rpmsg_priv.h" /* DEV_F_MAIN */
+#include "esp_amp_rpmsg_priv.h" /* dev_is_main */
 #include "sim.h"
 #include "traffic.h" /* tests/ */
 
@@ -239,11 +239,11 @@ static inline esp_amp_queue_t *fz_rxq(const esp_amp_rpmsg_dev_t *dev)
 {
     return dev->vq == NULL ? NULL : &dev->vq[1];
 }
-/* The device was set up by esp_amp_rpmsg_main_init* (dev->flags, bits of
+/* The device was set up by esp_amp_rpmsg_main_init* (the role test of
  * src/esp_amp_rpmsg_priv.h). */
 static inline bool fz_dev_main(const esp_amp_rpmsg_dev_t *dev)
 {
-    return (dev->flags & DEV_F_MAIN) != 0;
+    return dev_is_main(dev);
 }
 
 /* Format version 3 (include/esp_amp_shm.h): a 32-byte region header, then
